@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef SESAME_H
+#define SESAME_H
+
+/**
+ * @file sesame/sesame.h
+ * @brief Umbrella header: includes every public libsesame header.
+ */
+
+#include "common.h"
+#include "errors.h"
+#include "version.h"
+
+#endif

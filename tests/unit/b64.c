@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "test.h"
+
+#include "b64.h"
+#include "sesame/errors.h"
+
+/* RFC 4648 section 10 vectors. */
+static void test_b64__rfc4648_vectors(void **state)
+{
+	(void)state;
+	static const char *const in[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
+	static const char *const std[] = {"",     "Zg==",     "Zm8=",    "Zm9v",
+					  "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
+	static const char *const url[] = {"", "Zg", "Zm8", "Zm9v", "Zm9vYg", "Zm9vYmE", "Zm9vYmFy"};
+	char out[32];
+	unsigned char bin[32];
+	size_t n;
+	for (int i = 0; i < 7; i++) {
+		assert_int_equal(b64_encode(out, sizeof out, in[i], strlen(in[i]), B64_STANDARD), 0);
+		assert_string_equal(out, std[i]);
+		assert_int_equal(b64_encode(out, sizeof out, in[i], strlen(in[i]), B64_URL_NOPAD), 0);
+		assert_string_equal(out, url[i]);
+		assert_int_equal(b64_decode(bin, sizeof bin, &n, std[i], strlen(std[i]), B64_STANDARD), 0);
+		assert_int_equal(n, strlen(in[i]));
+		assert_memory_equal(bin, in[i], n);
+		assert_int_equal(b64_decode(bin, sizeof bin, &n, url[i], strlen(url[i]), B64_URL_NOPAD), 0);
+		assert_int_equal(n, strlen(in[i]));
+	}
+}
+
+static void test_b64__url_alphabet(void **state)
+{
+	(void)state;
+	const unsigned char bin[] = {0xfb, 0xff, 0xbf};
+	char out[8];
+	assert_int_equal(b64_encode(out, sizeof out, bin, 3, B64_URL_NOPAD), 0);
+	assert_string_equal(out, "-_-_");
+	assert_int_equal(b64_encode(out, sizeof out, bin, 3, B64_STANDARD), 0);
+	assert_string_equal(out, "+/+/");
+}
+
+static void test_b64__rejects_garbage(void **state)
+{
+	(void)state;
+	unsigned char bin[32];
+	size_t n;
+	assert_int_equal(b64_decode(bin, sizeof bin, &n, "Zm9v!", 5, B64_STANDARD), SESAME_EINVAL);
+	assert_int_equal(b64_decode(bin, sizeof bin, &n, "Zm+v", 4, B64_URL_NOPAD), SESAME_EINVAL);
+	assert_int_equal(b64_decode(bin, sizeof bin, &n, "Zm9v Zg", 7, B64_URL_NOPAD), SESAME_EINVAL);
+	assert_int_equal(b64_decode(bin, sizeof bin, &n, "Z", 1, B64_URL_NOPAD), SESAME_EINVAL);
+}
+
+static void test_b64__small_output_buffer(void **state)
+{
+	(void)state;
+	unsigned char bin[2];
+	char out[4];
+	size_t n;
+	assert_int_equal(b64_decode(bin, sizeof bin, &n, "Zm9v", 4, B64_STANDARD), SESAME_EBUFSIZE);
+	assert_int_equal(b64_encode(out, sizeof out, "foo", 3, B64_STANDARD), SESAME_EBUFSIZE);
+}
+
+static void test_b64__url_tolerates_padding(void **state)
+{
+	(void)state;
+	unsigned char bin[8];
+	size_t n;
+	assert_int_equal(b64_decode(bin, sizeof bin, &n, "Zg==", 4, B64_URL_NOPAD), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(bin[0], 'f');
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_b64__rfc4648_vectors),
+		cmocka_unit_test(test_b64__url_alphabet),
+		cmocka_unit_test(test_b64__rejects_garbage),
+		cmocka_unit_test(test_b64__small_output_buffer),
+		cmocka_unit_test(test_b64__url_tolerates_padding),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
