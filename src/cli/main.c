@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Entry point of `sesame` (and `op`, a symlink to it): global flags, then
+ * dispatch through the command table.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "sesame/errors.h"
+#include "sesame/version.h"
+
+static int cmd_help(int argc, char **argv);
+static int cmd_version(int argc, char **argv);
+
+/* The command table: one row per command family, kept in help order. */
+static const cli_command commands[] = {
+	{"help", cmd_help, "Show help for sesame or for a command"},
+	{"version", cmd_version, "Print the version of sesame"},
+};
+
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void print_usage(FILE *out)
+{
+	fputs("Sesame: end-to-end-encrypted secrets for people and machines.\n\n"
+	      "Usage:  sesame [--version] [--help] <command> [flags]\n\n"
+	      "Commands:\n",
+	      out);
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(out, "  %-16s %s\n", commands[i].name, commands[i].summary);
+	fputs("\nRun 'sesame <command> --help' for a command's flags.\n", out);
+}
+
+static const cli_command *find_command(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	if (argc > 1) {
+		const cli_command *c = find_command(argv[1]);
+		if (!c)
+			return cli_usage_error("unknown command '%s'", argv[1]);
+		char *help_argv[] = {argv[1], "--help", NULL};
+		return c->run(2, help_argv);
+	}
+	print_usage(stdout);
+	return CLI_EXIT_OK;
+}
+
+static int cmd_version(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
+		puts("Usage:  sesame --version\n\nPrints the semantic version of sesame.");
+		return CLI_EXIT_OK;
+	}
+	if (argc > 1)
+		return cli_usage_error("unexpected argument '%s'", argv[1]);
+	puts(sesame_version());
+	return CLI_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	if (sesame_init() != 0)
+		return cli_error("%s", sesame_error_last()->message);
+	if (argc < 2) {
+		print_usage(stderr);
+		return CLI_EXIT_USAGE;
+	}
+	const char *name = argv[1];
+	if (strcmp(name, "--version") == 0 || strcmp(name, "-v") == 0)
+		name = "version";
+	else if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
+		name = "help";
+	const cli_command *c = find_command(name);
+	if (!c)
+		return cli_usage_error("unknown command '%s'; run 'sesame --help'", name);
+	return c->run(argc - 1, argv + 1);
+}
