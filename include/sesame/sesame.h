@@ -9,6 +9,8 @@
 
 #include "common.h"
 #include "errors.h"
+#include "password.h"
+#include "reference.h"
 #include "version.h"
 
 #endif
