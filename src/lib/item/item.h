@@ -31,6 +31,10 @@
 #define ITEM_MAX_WEBSITES 100
 #define ITEM_MAX_FILES 100
 #define ITEM_MAX_FIELD_ID_BYTES 128      /* field and section ids are free-form */
+/* Added with the codec: the other strings an item holds. */
+#define ITEM_MAX_LABEL_BYTES ITEM_MAX_TITLE_BYTES /* other titles, labels, names, address */
+#define ITEM_MAX_URL_BYTES 8192          /* one website url */
+#define ITEM_MAX_TIME 253402300799LL     /* 9999-12-31T23:59:59Z, the last RFC 3339 second */
 
 typedef enum {
 	ITEM_CATEGORY_LOGIN = 0,
@@ -190,5 +194,12 @@ int field_type_parse(field_type *out, const char *name);
 const item_field *item_field_by_id(const item *it, const char *id);
 /* Finds a section by exact id; NULL if none. */
 const item_section *item_section_by_id(const item *it, const char *id);
+
+/*
+ * True when the two items hold the same data. Optional strings compare
+ * NULL equal to "" (the codec writes both as "" and reads "" back as NULL
+ * where the model says NULL means none), so decode(encode(x)) equals x.
+ */
+bool item_equal(const item *a, const item *b);
 
 #endif

@@ -30,7 +30,11 @@ typedef struct {
  * Parses a TOTP field value: an otpauth://totp/... URI, or a bare base32
  * secret (case-insensitive, spaces and '=' padding ignored) meaning the
  * defaults. Returns 0 or SESAME_EINVAL with the error set (the message
- * never quotes the secret).
+ * never quotes the secret); SESAME_EUNSUPPORTED for a well-formed URI we
+ * do not handle (type hotp, an algorithm other than SHA1/SHA256/SHA512).
+ * `out` is always initialised (defaults, NULL pointers) and, on failure,
+ * left holding nothing, so totp_params_free() is safe either way.
+ * Details: docs/internals/totp.md.
  */
 int totp_params_parse(totp_params *out, const char *value);
 void totp_params_free(totp_params *p);
