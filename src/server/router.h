@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef SESAME_SERVER_ROUTER_H
+#define SESAME_SERVER_ROUTER_H
+
+/*
+ * The request and reply types, the declarative route table, and the router
+ * that runs every central check once (docs/internals/server.md).
+ *
+ * Nothing here knows libmicrohttpd: http.c fills a struct http_request
+ * from a connection and turns a struct http_reply into a response, so the
+ * router and the handlers can be unit-tested without a socket.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "buf.h"
+
+/* Path limits (docs/api.md, "Limits"). */
+#define ROUTE_SEGMENTS_MAX 16  /* segments in a request path */
+#define ROUTE_SEGMENT_MAX  256 /* bytes in one segment, after percent-decoding */
+#define ROUTE_PARAMS_MAX   8   /* :params in one pattern */
+#define REPLY_MESSAGE_MAX  256 /* bytes in an error message */
+#define REPLY_ALLOW_MAX	   64  /* bytes in an Allow header */
+
+struct server_state; /* what handlers share (routes.h) */
+
+/* Who may call a route. Only ROUTE_AUTH_NONE exists in this build. */
+enum route_auth {
+	ROUTE_AUTH_NONE = 0, /* anyone */
+	ROUTE_AUTH_SESSION,  /* a valid session token (not implemented yet) */
+};
+
+struct route_params {
+	size_t n;
+	struct {
+		const char *name; /* points into the route's pattern, after ':' */
+		size_t name_len;
+		char value[ROUTE_SEGMENT_MAX + 1]; /* percent-decoded, NUL-terminated */
+	} p[ROUTE_PARAMS_MAX];
+};
+
+/* One request as the router sees it. http.c owns the strings. */
+struct http_request {
+	const char *method; /* "GET", case-sensitive as HTTP says */
+	const char *path;   /* raw, still percent-encoded, without the query */
+	const char *query;  /* raw query string without '?', "" when absent */
+	const char *client; /* numeric client address, e.g. "127.0.0.1" */
+	/* Header lookup (case-insensitive name); NULL when absent. */
+	const char *(*header_fn)(void *cls, const char *name);
+	void *header_cls;
+	sbuf body; /* the body, capped at the route's body_max */
+	struct server_state *state;
+
+	/* Filled by router_route(). */
+	const struct route *route;
+	struct route_params params;
+};
+
+/*
+ * What a handler or the router answers. Exactly one of json and text is
+ * set: json is owned by the reply (http.c serialises and frees it), text
+ * is a static string sent as text/plain.
+ */
+struct http_reply {
+	int status;
+	json_t *json;
+	const char *text;
+	char allow[REPLY_ALLOW_MAX]; /* Allow header for a 405, else "" */
+};
+
+typedef struct http_reply (*route_handler)(struct http_request *req,
+					   const struct route_params *params, json_t *body);
+
+/* One row of the route table. */
+struct route {
+	const char *method;  /* "GET", "POST", ... (HEAD is answered by GET routes) */
+	const char *pattern; /* "/v1/vaults/:vault/items/:item" */
+	enum route_auth auth;
+	size_t body_max; /* bytes; 0 means the route takes no body */
+	bool json;	 /* the body must be a JSON object (application/json) */
+	route_handler handler;
+};
+
+struct router {
+	const struct route *routes;
+	size_t count;
+};
+
+static inline const char *http_request_header(const struct http_request *req, const char *name)
+{
+	return req->header_fn ? req->header_fn(req->header_cls, name) : NULL;
+}
+
+/* Returns the value of :name, or NULL when the route has no such param. */
+const char *route_param(const struct route_params *params, const char *name);
+
+/*
+ * Checks a route table once at start-up: patterns well formed, param names
+ * unique, no two rows with the same method and shape, limits coherent, no
+ * auth rule this build cannot enforce. Returns 0, or SESAME_EINVAL with a
+ * message in `err`.
+ */
+int router_check(const struct router *r, char *err, size_t errcap);
+
+/*
+ * Step 1, when the headers are in: validates and decodes the path, finds
+ * the route (404, or 405 with Allow), and runs the checks that need only
+ * headers: a body on a route that takes none (400), Content-Length over
+ * the route's limit (413), Content-Type for a JSON route (415). Returns 0
+ * with req->route and req->params set, or -1 with *out set to the error.
+ */
+int router_route(const struct router *r, struct http_request *req, struct http_reply *out);
+
+/*
+ * Step 2, when the body is complete: parses the JSON body once (400 on
+ * malformed, duplicate keys, too deep, or not an object) and calls the
+ * handler. Always fills *out.
+ */
+void router_dispatch(struct http_request *req, struct http_reply *out);
+
+/*
+ * Percent-decodes one raw path segment of `len` bytes into `out` (capacity
+ * ROUTE_SEGMENT_MAX + 1). Rules (docs/api.md "Paths"): only RFC 3986
+ * pchar bytes raw; %XX with two hex digits; the result is valid UTF-8, has
+ * no control character, no '/' or '\\', is not empty, "." or "..", and
+ * fits ROUTE_SEGMENT_MAX bytes. Returns 0 or -1 with a reason in `why`.
+ */
+int route_decode_segment(const char *raw, size_t len, char *out, const char **why);
+
+/* Reply helpers: the only ways to build a reply. */
+struct http_reply reply_json(int status, json_t *body); /* steals body */
+struct http_reply reply_text(int status, const char *static_text);
+/* {"error":{"code":code,"message":...}}; the message is lowercase. */
+struct http_reply reply_error(int status, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Maps the thread's sesame_error_last() to a status and an error body. */
+struct http_reply reply_from_error(void);
+/* The status for a SESAME_E* code and kind (the table in router.c). */
+int reply_status_for(int code, const char *kind);
+/* Releases what a reply owns. */
+void reply_free(struct http_reply *reply);
+
+#endif

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef SESAME_SERVER_ROUTES_H
+#define SESAME_SERVER_ROUTES_H
+
+/*
+ * The one route table of sesamed, and the state its handlers share.
+ * docs/api.md documents every row; keep the two in step.
+ */
+
+#include "router.h"
+#include "store.h"
+
+#define SESAMED_NAME "sesamed"
+
+/* Shared by every handler; lives as long as the HTTP server. */
+struct server_state {
+	struct store *store;
+};
+
+extern const struct router server_router;
+
+#endif
