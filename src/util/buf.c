@@ -63,8 +63,8 @@ int sbuf_grow(sbuf *b, size_t extra)
 	size_t cap = b->cap ? b->cap : 64;
 	while (cap < need)
 		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-	if (cap > b->max + 1)
-		cap = b->max + 1;
+	if (b->max < SIZE_MAX && cap > b->max + 1)
+		cap = b->max + 1; /* max + 1 would wrap for an unbounded buffer */
 	char *p;
 	if (b->secure) {
 		/* sodium memory cannot be realloc'ed: copy, then wipe the old. */
