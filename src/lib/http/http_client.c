@@ -11,8 +11,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "error.h"
 #include "http/http_client.h"
+#include "http/tls.h"
 
 #define DEFAULT_MAX_BODY (16u * 1024 * 1024)
 #define REQUEST_HEAD_MAX (16u * 1024)
@@ -20,6 +23,7 @@
 struct http_conn {
 	http_url url;
 	int fd;
+	tls_session *tls; /* https only */
 	int timeout_ms;
 	unsigned dials;
 };
@@ -95,9 +99,6 @@ int http_url_parse(http_url *out, const char *url)
 
 int http_conn_new(http_conn **out, const http_url *url, int timeout_ms)
 {
-	if (url->tls)
-		return sesame_error_set(SESAME_EUNSUPPORTED, "tls_unavailable",
-					"https to '%s' is not available in this build of libsesame", url->host);
 	http_conn *c = calloc(1, sizeof *c);
 	if (!c)
 		return sesame_error_nomem();
@@ -110,6 +111,8 @@ int http_conn_new(http_conn **out, const http_url *url, int timeout_ms)
 
 static void conn_close(http_conn *c)
 {
+	tls_close(c->tls);
+	c->tls = NULL;
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
@@ -196,6 +199,11 @@ static int dial(http_conn *c, long long deadline)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 		c->dials++;
 		freeaddrinfo(res);
+		if (c->url.tls && tls_connect(&c->tls, fd, c->url.host, deadline) != 0) {
+			int code = sesame_error_last()->code;
+			conn_close(c);
+			return code;
+		}
 		return 0;
 	}
 	freeaddrinfo(res);
@@ -203,18 +211,26 @@ static int dial(http_conn *c, long long deadline)
 				c->url.host, c->url.port, strerror(last_errno ? last_errno : ECONNREFUSED));
 }
 
-/* A kept-alive socket the server has since closed reads as EOF at once. */
+/*
+ * A kept-alive socket the server has since closed reads as EOF at once.
+ * Over TLS anything readable on an idle connection (close_notify, or
+ * bytes nobody asked for) means it cannot be trusted for the next request.
+ */
 static bool idle_conn_is_dead(http_conn *c)
 {
 	char byte;
 	struct pollfd pfd = {c->fd, POLLIN, 0};
+	if (c->tls && tls_pending(c->tls))
+		return true;
 	if (poll(&pfd, 1, 0) <= 0)
 		return false;
-	return recv(c->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) <= 0;
+	return c->tls || recv(c->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) <= 0;
 }
 
 static int send_all(http_conn *c, const char *data, size_t len, long long deadline)
 {
+	if (c->tls)
+		return tls_send_all(c->tls, data, len, deadline);
 	while (len > 0) {
 		ssize_t n = send(c->fd, data, len, MSG_NOSIGNAL);
 		if (n > 0) {
@@ -233,16 +249,24 @@ static int send_all(http_conn *c, const char *data, size_t len, long long deadli
 	return 0;
 }
 
-/* Returns 0 when complete; *got_bytes tells whether any byte arrived. */
-static int read_response(http_conn *c, http_parser *resp, long long deadline, bool *got_bytes)
+/* Reads one response; *got_bytes tells whether any byte arrived. */
+static int read_response_into(http_conn *c, http_parser *resp, long long deadline, bool *got_bytes,
+			      char *buf, size_t cap)
 {
-	char buf[16384];
 	for (;;) {
-		ssize_t n = recv(c->fd, buf, sizeof buf, 0);
-		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-			if (wait_fd(c, POLLIN, deadline))
+		ssize_t n;
+		if (c->tls) {
+			size_t got = 0;
+			if (tls_recv(c->tls, buf, cap, &got, deadline))
 				return SESAME_ENETWORK;
-			continue;
+			n = (ssize_t)got;
+		} else {
+			n = recv(c->fd, buf, cap, 0);
+			if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+				if (wait_fd(c, POLLIN, deadline))
+					return SESAME_ENETWORK;
+				continue;
+			}
 		}
 		if (n <= 0)
 			return sesame_error_set(SESAME_ENETWORK, "network",
@@ -263,6 +287,14 @@ static int read_response(http_conn *c, http_parser *resp, long long deadline, bo
 			return 0;
 		}
 	}
+}
+
+static int read_response(http_conn *c, http_parser *resp, long long deadline, bool *got_bytes)
+{
+	char buf[16384];
+	int rc = read_response_into(c, resp, deadline, got_bytes, buf, sizeof buf);
+	sodium_memzero(buf, sizeof buf); /* it held plaintext response bytes */
+	return rc;
 }
 
 static bool is_idempotent(const char *method)

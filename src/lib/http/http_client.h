@@ -9,6 +9,8 @@
  * process start-up and initialising it ~7 ms, more than the whole budget
  * of a warm `sesame read` (docs/decisions.md, measured there).
  *
+ * https:// goes through GnuTLS, loaded on first use (http/tls.h).
+ *
  * A connection is not thread-safe; the SDK keeps one per thread or a pool.
  * A connection that the server closed while idle is reopened before
  * the next request; a request that fails on a reused connection before any
