@@ -16,6 +16,7 @@
 #include "error.h"
 #include "http/http_client.h"
 #include "http/tls.h"
+#include "text.h"
 
 #define DEFAULT_MAX_BODY (16u * 1024 * 1024)
 #define REQUEST_HEAD_MAX (16u * 1024)
@@ -131,18 +132,11 @@ unsigned http_conn_dials(const http_conn *c)
 	return c->dials;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Waits for `events` on the socket until `deadline`; 0, or error set. */
 static int wait_fd(http_conn *c, short events, long long deadline)
 {
 	for (;;) {
-		long long left = deadline - now_ms();
+		long long left = deadline - text_clock_ms();
 		if (left <= 0)
 			return sesame_error_set(SESAME_ENETWORK, "timeout",
 						"timed out talking to '%s:%s'", c->url.host, c->url.port);
@@ -327,7 +321,7 @@ int http_conn_send(http_conn *c, const http_request *req, http_parser *resp)
 {
 	/* The head may carry an Authorization header: keep it in wiped memory. */
 	sbuf head = SBUF_INIT_SECURE(REQUEST_HEAD_MAX);
-	long long deadline = now_ms() + c->timeout_ms;
+	long long deadline = text_clock_ms() + c->timeout_ms;
 	size_t max_body = req->max_response_body ? req->max_response_body : DEFAULT_MAX_BODY;
 	bool head_req = strcmp(req->method, "HEAD") == 0;
 	int rc;

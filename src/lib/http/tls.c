@@ -13,6 +13,7 @@
 
 #include "error.h"
 #include "http/tls.h"
+#include "text.h"
 
 struct tls_session {
 	gnutls_session_t session;
@@ -99,19 +100,12 @@ static void load_gnutls(void)
 	load_result = 0;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Waits until the socket is ready in the direction GnuTLS last needed. */
 static int wait_ready(tls_session *s, long long deadline_ms)
 {
 	short events = gt.record_get_direction(s->session) ? POLLOUT : POLLIN;
 	for (;;) {
-		long long left = deadline_ms - now_ms();
+		long long left = deadline_ms - text_clock_ms();
 		if (left <= 0)
 			return sesame_error_set(SESAME_ENETWORK, "timeout", "timed out in tls");
 		struct pollfd pfd = {s->fd, events, 0};

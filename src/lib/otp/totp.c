@@ -19,6 +19,7 @@
 #include "base32.h"
 #include "error.h"
 #include "otp/totp.h"
+#include "text.h"
 
 /* Longest field value we parse; real otpauth URIs are a few hundred bytes. */
 #define OTP_VALUE_MAX 4096
@@ -133,17 +134,6 @@ static bool is_space(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Percent-decodes s[0..len) into `dst` (at least len + 1 bytes) and
  * NUL-terminates it. In a query value '+' means a space (as
@@ -159,7 +149,7 @@ static long percent_decode(char *dst, const char *s, size_t len, bool plus_is_sp
 		if (c == '%') {
 			if (i + 2 >= len)
 				return -1;
-			int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
+			int hi = text_hex_value(s[i + 1]), lo = text_hex_value(s[i + 2]);
 			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
 				return -1;
 			dst[n++] = (char)(hi << 4 | lo);
