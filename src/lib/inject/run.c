@@ -90,14 +90,27 @@ static int run_masked(const run_options *o, int *exit_code)
 		rc = sesame_error_set(SESAME_ERROR, NULL, "cannot create pipes: %s", strerror(errno));
 		goto cleanup;
 	}
+	/*
+	 * Block the forwarded signals until the handlers are in place, so a
+	 * signal that arrives right after fork() (even one the child sends
+	 * us at once) is forwarded rather than killing us with the default
+	 * action. The child gets the caller's mask back before exec.
+	 */
+	sigset_t block, saved_mask;
+	sigemptyset(&block);
+	for (size_t i = 0; i < NFORWARDED; i++)
+		sigaddset(&block, forwarded[i]);
+	sigprocmask(SIG_BLOCK, &block, &saved_mask);
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
+		sigprocmask(SIG_SETMASK, &saved_mask, NULL);
 		rc = sesame_error_set(SESAME_ERROR, NULL, "cannot start a process: %s",
 				      strerror(errno));
 		goto cleanup;
 	}
 	if (pid == 0) {
+		sigprocmask(SIG_SETMASK, &saved_mask, NULL);
 		dup2(out_pipe[1], STDOUT_FILENO);
 		dup2(err_pipe[1], STDERR_FILENO);
 		execvpe(o->argv[0], o->argv, o->envp);
@@ -116,6 +129,7 @@ static int run_masked(const run_options *o, int *exit_code)
 		sa.sa_flags = SA_RESTART;
 		sigaction(forwarded[i], &sa, &old[i]);
 	}
+	sigprocmask(SIG_SETMASK, &saved_mask, NULL);
 	close(out_pipe[1]);
 	close(err_pipe[1]);
 	close(exec_pipe[1]);
