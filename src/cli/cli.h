@@ -29,4 +29,103 @@ int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints "[ERROR] <time> <message>" on stderr; returns CLI_EXIT_USAGE. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* ---- option tables (cli_common.c) ---- */
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "client/session.h"
+
+enum { CLI_NOARG = 0, CLI_ARG = 1, CLI_OPTARG = 2 };
+
+typedef struct {
+	const char *name;     /* long name without "--" */
+	char shortname;	      /* 0 for none */
+	int has_arg;	      /* CLI_NOARG, CLI_ARG, CLI_OPTARG (only --name=value) */
+	const char *arg_name; /* for --help: "NAME" */
+	const char *help;
+} cli_option;
+
+#define CLI_MAX_OPTS 32
+#define CLI_MAX_POS  256
+
+typedef struct {
+	const cli_option *opts;
+	size_t nopts;
+	const char *value[CLI_MAX_OPTS]; /* NULL when absent or given without a value */
+	bool set[CLI_MAX_OPTS];
+	char *pos[CLI_MAX_POS];
+	int npos;
+} cli_args;
+
+typedef struct {
+	const char *usage;	 /* "sesame vault create NAME [flags]" */
+	const char *description; /* one paragraph */
+	const cli_option *opts;
+	size_t nopts;
+} cli_spec;
+
+/*
+ * Parses argv (argv[0] is the command word). `--flag value`, `--flag=value`,
+ * `-f value`; `--` ends flags. Returns 0 to run, 1 when --help was printed
+ * (exit 0), or CLI_EXIT_USAGE after printing the error.
+ */
+int cli_parse(cli_args *out, const cli_spec *spec, int argc, char **argv);
+void cli_print_help(FILE *f, const cli_spec *spec);
+
+/* The value of option `name`, or NULL. */
+const char *cli_get(const cli_args *a, const char *name);
+bool cli_has(const cli_args *a, const char *name);
+
+/* --format: 0 human, 1 json; CLI_EXIT_USAGE printed for other values. */
+int cli_format(const cli_args *a, bool *json);
+
+/* Maps the last library error to the CLI's message and exit code 1. */
+int cli_fail(const char *what);
+
+/* ---- secrets from the terminal or stdin ---- */
+
+/*
+ * Reads one secret line: from the terminal without echo (prompt on the
+ * terminal) when stdin is a TTY, else one line of stdin. *out is secure
+ * memory (secmem_free), *len its length.
+ */
+int cli_read_secret(char **out, size_t *len, const char *prompt);
+
+/* ---- config and sessions (cli_session.c) ---- */
+
+/* $XDG_CONFIG_HOME/sesame or ~/.config/sesame (created 0700). */
+int cli_config_dir(char *out, size_t cap);
+
+/* Remembers / looks up the account id of (address, email). */
+int cli_remember_account(const char *address, const char *email, const char *account_id);
+int cli_lookup_account(char out[27], const char *address, const char *email);
+
+/* Writes `data` to `path` atomically with mode 0600. */
+int cli_write_private(const char *path, const void *data, size_t len);
+
+/*
+ * The current session: from SESAME_SERVICE_ACCOUNT_TOKEN (or
+ * OP_SERVICE_ACCOUNT_TOKEN), else SESAME_SESSION and its file.
+ */
+int cli_load_session(session **out);
+
+/* Stores a session under a new random key; prints nothing. *key_text is the key. */
+int cli_store_session(session *s, bool insecure, char key_text[44]);
+
+/* Rewrites the session file if the server refreshed the token. */
+void cli_session_done(session *s);
+
+/* Forgets the stored session of SESAME_SESSION (the file is removed). */
+int cli_forget_session(void);
+
+/* ---- commands ---- */
+
+int cmd_account(int argc, char **argv);
+int cmd_signin(int argc, char **argv);
+int cmd_signout(int argc, char **argv);
+int cmd_whoami(int argc, char **argv);
+int cmd_vault(int argc, char **argv);
+int cmd_item(int argc, char **argv);
+
 #endif

@@ -17,6 +17,12 @@ static int cmd_version(int argc, char **argv);
 static const cli_command commands[] = {
 	{"help", cmd_help, "Show help for sesame or for a command"},
 	{"version", cmd_version, "Print the version of sesame"},
+	{"account", cmd_account, "Create an account"},
+	{"signin", cmd_signin, "Sign in and print the session for eval"},
+	{"signout", cmd_signout, "End the current session"},
+	{"whoami", cmd_whoami, "Show who is signed in"},
+	{"vault", cmd_vault, "Manage vaults"},
+	{"item", cmd_item, "Manage items"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -26,6 +26,7 @@ enum opt_id {
 	OPT_LOG_LEVEL,
 	OPT_LOG_FORMAT,
 	OPT_INSECURE_NO_TLS,
+	OPT_ALLOW_SIGNUP,
 	OPT_CONFIG,
 	OPT_DEV,
 	OPT_VERSION,
@@ -62,6 +63,8 @@ static const struct opt_spec {
 	 "text or json (default text)"},
 	{OPT_INSECURE_NO_TLS, "insecure-no-tls", NULL, IN_FLAG | IN_FILE, NULL,
 	 "allow plain HTTP on a non-loopback address (behind a TLS proxy)"},
+	{OPT_ALLOW_SIGNUP, "allow-signup", NULL, IN_FLAG | IN_FILE, NULL,
+	 "allow creating accounts after the first one (POST /v1/accounts)"},
 	{OPT_CONFIG, "config", NULL, IN_FLAG, "FILE", "read 'key = value' settings from FILE"},
 	{OPT_DEV, "dev", NULL, IN_FLAG, NULL,
 	 "development mode: throwaway data directory, 127.0.0.1, port 8420"},
@@ -218,16 +221,19 @@ static int apply(struct server_config *cfg, enum opt_id id, const char *value, c
 		cfg->log_format = (log_format)v;
 		return 0;
 	case OPT_INSECURE_NO_TLS:
+	case OPT_ALLOW_SIGNUP: {
 		/* Only a config file gives a switch a value. */
+		bool *slot = id == OPT_ALLOW_SIGNUP ? &cfg->allow_signup : &cfg->insecure_no_tls;
 		if (strcmp(value, "true") == 0)
-			cfg->insecure_no_tls = true;
+			*slot = true;
 		else if (strcmp(value, "false") == 0)
-			cfg->insecure_no_tls = false;
+			*slot = false;
 		else
 			return config_fail(err, errcap,
 					   "invalid value '%s' for %s: expected true or false",
 					   value, src);
 		return 0;
+	}
 	case OPT_DEV:
 	case OPT_VERSION:
 	case OPT_HELP:
@@ -463,6 +469,8 @@ int config_load(struct server_config *cfg, int argc, char *const argv[], char *c
 		if (!o->arg) {
 			if (o->id == OPT_INSECURE_NO_TLS)
 				cfg->insecure_no_tls = true;
+			else if (o->id == OPT_ALLOW_SIGNUP)
+				cfg->allow_signup = true;
 			else if (o->id == OPT_DEV)
 				cfg->dev = true;
 			continue;

@@ -38,6 +38,7 @@ struct server_config {
 	log_level log_level;
 	log_format log_format;
 	bool insecure_no_tls;
+	bool allow_signup; /* accounts after the first one may be created */
 	bool dev;
 };
 

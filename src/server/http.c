@@ -130,6 +130,15 @@ static enum MHD_Result add_headers(struct MHD_Response *resp, const struct http_
 	if (reply->allow[0] &&
 	    MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, reply->allow) != MHD_YES)
 		return MHD_NO;
+	if (reply->session[0] &&
+	    MHD_add_response_header(resp, "Sesame-Session", reply->session) != MHD_YES)
+		return MHD_NO;
+	if (reply->retry_after > 0) {
+		char secs[24];
+		snprintf(secs, sizeof secs, "%lld", reply->retry_after);
+		if (MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, secs) != MHD_YES)
+			return MHD_NO;
+	}
 	return MHD_YES;
 }
 
@@ -325,6 +334,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		 LOG_STR("outcome", outcome_name(toe)), );
 	if (ctx->has_pending)
 		reply_free(&ctx->pending);
+	/* A renewed session token may still be here. */
+	explicit_bzero(ctx->req.refreshed, sizeof ctx->req.refreshed);
 	sbuf_free(&ctx->req.body);
 	free(ctx->path);
 	free(ctx->query);

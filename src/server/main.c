@@ -20,6 +20,7 @@
 
 #include <sodium.h>
 
+#include "auth.h"
 #include "buf.h"
 #include "config.h"
 #include "error.h"
@@ -160,6 +161,7 @@ static int run(const struct server_config *cfg)
 	struct server_state state = {0};
 	struct http_server *http = NULL;
 	struct store *store = NULL;
+	struct auth *auth = NULL;
 	sbuf cert = SBUF_INIT(PEM_MAX), key = SBUF_INIT_SECURE(PEM_MAX);
 	char *dev_dir = NULL;
 	const char *data_dir = cfg->data_dir;
@@ -204,6 +206,13 @@ static int run(const struct server_config *cfg)
 		goto out;
 	}
 	state.store = store;
+	/* The session and challenge keys live beside the database, not in it. */
+	if (auth_open(&auth, data_dir) != 0) {
+		status = fatal("server_keys_failed");
+		goto out;
+	}
+	state.auth = auth;
+	state.allow_signup = cfg->allow_signup;
 
 	if (cfg->tls_cert && (read_pem(cfg->tls_cert, &cert, false) != 0 ||
 			      read_pem(cfg->tls_key, &key, true) != 0)) {
@@ -223,6 +232,7 @@ static int run(const struct server_config *cfg)
 	}
 
 	config_url(url, sizeof url, cfg->listen, http_server_port(http), cfg->tls_cert != NULL);
+	snprintf(state.url, sizeof state.url, "%s", url);
 	log_info("listening", LOG_STR("url", url), LOG_STR("data_dir", data_dir),
 		 LOG_STR("store", store_name(store)), LOG_STR("version", SESAME_VERSION_STRING), );
 	if (!cfg->tls_cert && !config_addr_is_loopback(cfg->listen))
@@ -243,6 +253,7 @@ static int run(const struct server_config *cfg)
 out:
 	http_server_stop(http);
 	store_close(store);
+	auth_close(auth);
 	sbuf_free(&key);
 	sbuf_free(&cert);
 	if (dev_dir) {

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <sodium.h>
+
 #include "error.h"
 #include "json.h"
 #include "log.h"
@@ -68,6 +70,7 @@ void reply_free(struct http_reply *reply)
 {
 	json_decref(reply->json);
 	reply->json = NULL;
+	sodium_memzero(reply->session, sizeof reply->session);
 }
 
 /*
@@ -424,12 +427,22 @@ int router_check(const struct router *r, char *err, size_t errcap)
 				 rt->pattern, ROUTE_PARAMS_MAX);
 			return SESAME_EINVAL;
 		}
+		if (rt->auth > ROUTE_AUTH_ADMIN) {
+			snprintf(err, errcap, "route '%s %s': unknown auth rule %d", rt->method,
+				 rt->pattern, (int)rt->auth);
+			return SESAME_EINVAL;
+		}
+		if (rt->keys && !rt->json) {
+			snprintf(err, errcap, "route '%s %s': body keys on a route without json",
+				 rt->method, rt->pattern);
+			return SESAME_EINVAL;
+		}
 		if (rt->json && rt->body_max == 0) {
 			snprintf(err, errcap, "route '%s %s': a json route needs a body limit",
 				 rt->method, rt->pattern);
 			return SESAME_EINVAL;
 		}
-		if (rt->auth != ROUTE_AUTH_NONE) {
+		if (rt->auth != ROUTE_AUTH_NONE && !r->authenticate) {
 			/* Refuse rather than serve a route unprotected. */
 			snprintf(err, errcap, "route '%s %s': auth rule %d is not implemented",
 				 rt->method, rt->pattern, (int)rt->auth);
@@ -588,6 +601,20 @@ int router_route(const struct router *r, struct http_request *req, struct http_r
 		return -1;
 	}
 	req->body.max = rt->body_max;
+	/*
+	 * Authentication comes last among the header checks and before any
+	 * body is read: an unauthenticated client never makes us buffer one.
+	 */
+	memset(&req->caller, 0, sizeof req->caller);
+	req->refreshed[0] = '\0';
+	if (rt->auth != ROUTE_AUTH_NONE) {
+		if (!r->authenticate) {
+			*out = reply_error(500, "internal_error", "internal server error");
+			return -1;
+		}
+		if (r->authenticate(req, rt->auth, out) != 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -618,8 +645,19 @@ void router_dispatch(struct http_request *req, struct http_reply *out)
 					   "invalid json body: expected an object");
 			return;
 		}
+		const char *unknown = rt->keys ? sjson_unknown_key(body, rt->keys) : NULL;
+		if (unknown) {
+			char ebuf[ECHO_MAX + 4];
+			*out = reply_error(400, "invalid_request", "unknown key '%s'",
+					   echo(unknown, ebuf));
+			json_decref(body);
+			return;
+		}
 	}
 	sesame_error_clear();
 	*out = rt->handler(req, &req->params, body);
 	json_decref(body);
+	/* A sliding session: the fresh token rides on any successful answer. */
+	if (req->refreshed[0] && out->status < 400 && !out->session[0])
+		memcpy(out->session, req->refreshed, sizeof out->session);
 }

@@ -27,10 +27,28 @@
 
 struct server_state; /* what handlers share (routes.h) */
 
-/* Who may call a route. Only ROUTE_AUTH_NONE exists in this build. */
+/* Who may call a route; checked by the router's authenticate hook. */
 enum route_auth {
 	ROUTE_AUTH_NONE = 0, /* anyone */
-	ROUTE_AUTH_SESSION,  /* a valid session token (not implemented yet) */
+	ROUTE_AUTH_SESSION,  /* any signed-in principal (user or service account) */
+	ROUTE_AUTH_USER,     /* a signed-in person */
+	ROUTE_AUTH_ADMIN,    /* a signed-in owner or administrator */
+};
+
+#define REQUEST_ID_SIZE	     27	 /* 26 characters of [a-z0-9] and a NUL */
+#define REPLY_SESSION_MAX    192 /* a session token in the Sesame-Session header */
+
+/* Who is calling, filled by the authenticate hook before the handler runs. */
+struct request_caller {
+	bool authenticated;
+	char id[REQUEST_ID_SIZE];
+	char account_id[REQUEST_ID_SIZE];
+	char type[24]; /* "user" or "service_account" */
+	bool admin;    /* owner or administrator */
+	bool owner;
+	long long generation;
+	long long expires;	 /* the session's expiry */
+	unsigned char mac[32];	 /* the session's MAC (for sign-out) */
 };
 
 struct route_params {
@@ -57,6 +75,8 @@ struct http_request {
 	/* Filled by router_route(). */
 	const struct route *route;
 	struct route_params params;
+	struct request_caller caller;
+	char refreshed[REPLY_SESSION_MAX]; /* a fresh session for the reply, or "" */
 };
 
 /*
@@ -69,6 +89,8 @@ struct http_reply {
 	json_t *json;
 	const char *text;
 	char allow[REPLY_ALLOW_MAX]; /* Allow header for a 405, else "" */
+	char session[REPLY_SESSION_MAX]; /* Sesame-Session header, else "" */
+	long long retry_after;		 /* Retry-After header (seconds) when > 0 */
 };
 
 typedef struct http_reply (*route_handler)(struct http_request *req,
@@ -82,11 +104,21 @@ struct route {
 	size_t body_max; /* bytes; 0 means the route takes no body */
 	bool json;	 /* the body must be a JSON object (application/json) */
 	route_handler handler;
+	/* JSON routes: the top-level keys the body may have (NULL-terminated). */
+	const char *const *keys;
 };
+
+/*
+ * Checks a request against its route's auth rule before anything else
+ * looks at it. Returns 0 with req->caller filled, or -1 with *out set.
+ */
+typedef int (*router_auth_fn)(struct http_request *req, enum route_auth rule,
+			      struct http_reply *out);
 
 struct router {
 	const struct route *routes;
 	size_t count;
+	router_auth_fn authenticate; /* NULL: only ROUTE_AUTH_NONE routes are allowed */
 };
 
 static inline const char *http_request_header(const struct http_request *req, const char *name)

@@ -4,6 +4,8 @@
  * checks before the handler runs: method, path, who may call, how large a
  * body may be and whether it is JSON. Handlers only do their job.
  */
+#include "api.h"
+#include "auth.h"
 #include "error.h"
 #include "log.h"
 #include "routes.h"
@@ -40,15 +42,83 @@ static struct http_reply handle_heartbeat(struct http_request *req,
 	return reply_text(200, ".");
 }
 
+/* The router's authenticate hook: every non-public route passes here first. */
+static int authenticate(struct http_request *req, enum route_auth rule, struct http_reply *out)
+{
+	struct server_state *S = req->state;
+	if (!S || !S->auth) {
+		*out = reply_error(500, "internal_error", "internal server error");
+		return -1;
+	}
+	return auth_request(S->auth, S->store, req, rule, out, api_now());
+}
+
+#define NONE	ROUTE_AUTH_NONE
+#define SESSION ROUTE_AUTH_SESSION
+#define ADMIN	ROUTE_AUTH_ADMIN
+#define KiB	1024
+#define V	"/v1/vaults/:vault"
+#define I	"/v1/vaults/:vault/items/:item"
+
 /* clang-format off */
 static const struct route server_routes[] = {
-	/* method  pattern          auth             body  json   handler */
-	{"GET",    "/v1/health",    ROUTE_AUTH_NONE, 0,    false, handle_health},
-	{"GET",    "/v1/heartbeat", ROUTE_AUTH_NONE, 0,    false, handle_heartbeat},
+	/* method  pattern          auth     body  json   handler  body keys */
+	{"GET",    "/v1/health",    NONE,    0,    false, handle_health, NULL},
+	{"GET",    "/v1/heartbeat", NONE,    0,    false, handle_heartbeat, NULL},
 	/* Aliases at 1Password Connect's paths, for its health probes. */
-	{"GET",    "/health",       ROUTE_AUTH_NONE, 0,    false, handle_health},
-	{"GET",    "/heartbeat",    ROUTE_AUTH_NONE, 0,    false, handle_heartbeat},
+	{"GET",    "/health",       NONE,    0,    false, handle_health, NULL},
+	{"GET",    "/heartbeat",    NONE,    0,    false, handle_heartbeat, NULL},
+
+	/* Accounts and sign-in. */
+	{"POST",   "/v1/accounts",       NONE,    256 * KiB, true, handle_account_create, keys_account_create},
+	{"POST",   "/v1/auth/challenge", NONE,    4 * KiB,   true, handle_challenge, keys_challenge},
+	{"POST",   "/v1/auth/signin",    NONE,    4 * KiB,   true, handle_signin, keys_signin},
+	{"POST",   "/v1/auth/signout",   SESSION, 0,    false, handle_signout, NULL},
+	{"GET",    "/v1/whoami",         SESSION, 0,    false, handle_whoami, NULL},
+
+	/* People. */
+	{"GET",    "/v1/users",          SESSION, 0,    false, handle_user_list, NULL},
+	{"GET",    "/v1/users/:id",      SESSION, 0,    false, handle_user_get, NULL},
+	{"POST",   "/v1/users/invite",   ADMIN,   4 * KiB, true, handle_user_invite, keys_invite},
+	{"POST",   "/v1/users/accept",   NONE,    256 * KiB, true, handle_user_accept, keys_accept},
+	{"POST",   "/v1/users/:id/confirm", ADMIN, 64 * KiB, true, handle_user_confirm, keys_confirm},
+	{"POST",   "/v1/users/:id/suspend", ADMIN, 0,   false, handle_user_suspend, NULL},
+	{"POST",   "/v1/users/:id/reactivate", ADMIN, 0, false, handle_user_reactivate, NULL},
+
+	/* Principals and groups. */
+	{"GET",    "/v1/principals/:id/keys", SESSION, 0, false, handle_principal_keys, NULL},
+	{"GET",    "/v1/me/groups",      SESSION, 0,    false, handle_me_groups, NULL},
+	{"GET",    "/v1/groups",         SESSION, 0,    false, handle_group_list, NULL},
+	{"GET",    "/v1/groups/:id",     SESSION, 0,    false, handle_group_get, NULL},
+	{"POST",   "/v1/groups",         ADMIN,   512 * KiB, true, handle_group_create, keys_group_create},
+	{"DELETE", "/v1/groups/:id",     ADMIN,   0,    false, handle_group_delete, NULL},
+	{"GET",    "/v1/groups/:id/members", SESSION, 0, false, handle_group_members, NULL},
+	{"PUT",    "/v1/groups/:id/members/:user", ADMIN, 4 * KiB, true, handle_member_put, keys_member_put},
+	{"DELETE", "/v1/groups/:id/members/:user", ADMIN, 0, false, handle_member_delete, NULL},
+
+	/* Vaults. */
+	{"POST",   "/v1/vaults",         SESSION, 256 * KiB, true, handle_vault_create, keys_vault_create},
+	{"GET",    "/v1/vaults",         SESSION, 0,    false, handle_vault_list, NULL},
+	{"GET",    V,                    SESSION, 0,    false, handle_vault_get, NULL},
+	{"PATCH",  V,                    SESSION, 64 * KiB, true, handle_vault_update, keys_vault_update},
+	{"DELETE", V,                    SESSION, 0,    false, handle_vault_delete, NULL},
+	{"GET",    V "/access",          SESSION, 0,    false, handle_access_list, NULL},
+	{"PUT",    V "/access/:principal", SESSION, 4 * KiB, true, handle_access_put, keys_access_put},
+	{"DELETE", V "/access/:principal", SESSION, 0, false, handle_access_delete, NULL},
+
+	/* Items. */
+	{"GET",    V "/items",           SESSION, 0,    false, handle_item_list, NULL},
+	{"POST",   V "/items",           SESSION, API_ITEM_BODY_MAX, true, handle_item_create, keys_item},
+	{"POST",   V "/items/batch",     SESSION, API_BATCH_BODY_MAX, true, handle_item_batch, keys_batch},
+	{"GET",    I,                    SESSION, 0,    false, handle_item_get, NULL},
+	{"PUT",    I,                    SESSION, API_ITEM_BODY_MAX, true, handle_item_update, keys_item},
+	{"DELETE", I,                    SESSION, 0,    false, handle_item_delete, NULL},
+	{"POST",   I "/archive",         SESSION, 0,    false, handle_item_archive, NULL},
+	{"POST",   I "/restore",         SESSION, 0,    false, handle_item_restore, NULL},
+	{"GET",    I "/versions",        SESSION, 0,    false, handle_item_versions, NULL},
+	{"POST",   "/v1/resolve",        SESSION, 256 * KiB, true, handle_resolve, keys_resolve},
 };
 /* clang-format on */
 
-const struct router server_router = {server_routes, sizeof server_routes / sizeof server_routes[0]};
+const struct router server_router = {server_routes, sizeof server_routes / sizeof server_routes[0],
+				     authenticate};

@@ -7,14 +7,21 @@
  * docs/api.md documents every row; keep the two in step.
  */
 
+#include <stdbool.h>
+
 #include "router.h"
 #include "store.h"
 
 #define SESAMED_NAME "sesamed"
 
+struct auth;
+
 /* Shared by every handler; lives as long as the HTTP server. */
 struct server_state {
 	struct store *store;
+	struct auth *auth; /* keys, deny list, sign-in limits (auth.h) */
+	bool allow_signup; /* --allow-signup: accounts after the first one */
+	char url[128];	   /* this server's address, for whoami */
 };
 
 extern const struct router server_router;

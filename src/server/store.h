@@ -21,10 +21,133 @@
  *   of the table and bumps STORE_OPS_VERSION.
  */
 
-#define STORE_OPS_VERSION     1
+#define STORE_OPS_VERSION     2
 #define STORE_OPTIONS_VERSION 1
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
 struct store;
+
+/* Sizes of what the store keeps (checked by the handlers before a write). */
+#define STORE_ID_SIZE	    27	 /* 26 characters of [a-z0-9] and a NUL */
+#define STORE_KEY_BYTES	    32	 /* X25519 / Ed25519 public keys */
+#define STORE_SALT_BYTES    16	 /* the KDF salt */
+#define STORE_EMAIL_MAX	    320	 /* bytes of an email address */
+#define STORE_NAME_MAX	    256	 /* bytes of a person's or group's name */
+#define STORE_KEYSET_MAX    512	 /* encrypted or sealed keyset, bytes */
+#define STORE_SEALED_MAX    256	 /* a sealed vault key, bytes */
+#define STORE_ATTRS_MAX	    8192 /* encrypted vault attributes, bytes */
+#define STORE_INDEX_BYTES   32	 /* one blind index */
+#define STORE_TAGS_MAX	    64	 /* tag indexes on one item */
+
+/* A principal (user, group, service account) as stored. */
+struct principal_row {
+	char id[STORE_ID_SIZE];
+	char account_id[STORE_ID_SIZE];
+	char type[24];	     /* "user", "group", "service_account" */
+	char state[16];	     /* "active", "invited", "pending", "suspended", "deleted" */
+	char group_type[24]; /* groups: "owners", "administrators", "team_members", "user_defined" */
+	long long generation;
+	unsigned char box_public_key[STORE_KEY_BYTES];
+	unsigned char sign_public_key[STORE_KEY_BYTES];
+	/* Users only (has_user false otherwise). */
+	bool has_user;
+	unsigned char signin_public_key[STORE_KEY_BYTES];
+	unsigned char salt[STORE_SALT_BYTES];
+	long long kdf_ops, kdf_mem;
+	unsigned char keyset[STORE_KEYSET_MAX];
+	size_t keyset_len;
+	char email[STORE_EMAIL_MAX + 1]; /* users; "" otherwise */
+	char name[STORE_NAME_MAX + 1];
+	char description[STORE_NAME_MAX + 1]; /* groups */
+	long long created_at, updated_at;
+};
+
+/* What every authenticated request needs to know about its caller. */
+struct principal_auth {
+	char account_id[STORE_ID_SIZE];
+	char type[24];
+	char state[16];
+	long long generation;
+	bool admin; /* member of the owners or administrators group */
+	bool owner; /* member of the owners group */
+};
+
+struct vault_row {
+	char id[STORE_ID_SIZE];
+	char account_id[STORE_ID_SIZE];
+	char type[16]; /* "personal", "everyone", "user_created" */
+	unsigned char attrs[STORE_ATTRS_MAX];
+	size_t attrs_len;
+	long long attribute_version, content_version;
+	char created_by[STORE_ID_SIZE];
+	bool allow_admins_to_manage;
+	long long created_at, updated_at;
+	long long items; /* get only: items in the vault (active and archived) */
+};
+
+/* One way a principal reaches a vault: its own row or a group's. */
+struct vault_path {
+	const char *vault_id;
+	const char *group_id; /* NULL: the principal's own access row */
+	uint32_t permissions;
+	const unsigned char *sealed_key;
+	size_t sealed_key_len;
+};
+
+struct access_entry {
+	const char *principal_id;
+	const char *principal_type;
+	uint32_t permissions;
+};
+
+struct item_row {
+	const char *vault_id;
+	const char *id;
+	long long version;
+	const char *state; /* "active" or "archived" */
+	const unsigned char *overview;
+	size_t overview_len;
+	const unsigned char *details; /* NULL in lists */
+	size_t details_len;
+	long long created_at, updated_at;
+	const char *created_by, *updated_by;
+};
+
+/* Blind indexes written with an item version (replacing the old ones). */
+struct item_indexes {
+	const unsigned char *title; /* STORE_INDEX_BYTES, or NULL */
+	size_t ntags;
+	const unsigned char *tags[STORE_TAGS_MAX]; /* STORE_INDEX_BYTES each */
+};
+
+struct item_query {
+	const char *vault_id;
+	const char *state;	    /* "active", "archived", or NULL for all */
+	const unsigned char *title; /* a title index, or NULL */
+	const unsigned char *tag;   /* a tag index, or NULL */
+	bool details;		    /* include the details blob */
+	size_t limit;		    /* 0: no limit */
+};
+
+struct my_group {
+	const char *group_id;
+	const unsigned char *sealed_keyset;
+	size_t sealed_keyset_len;
+	const unsigned char *box_public_key;
+};
+
+/*
+ * Row callbacks: pointers in the row are valid only during the call.
+ * Return 0 to go on, anything else to stop (passed back to the caller).
+ */
+typedef int (*principal_cb)(void *ctx, const struct principal_row *row);
+typedef int (*vault_path_cb)(void *ctx, const struct vault_path *path);
+typedef int (*access_cb)(void *ctx, const struct access_entry *entry);
+typedef int (*item_cb)(void *ctx, const struct item_row *row);
+typedef int (*my_group_cb)(void *ctx, const struct my_group *g);
 
 struct store_options {
 	unsigned int version; /* STORE_OPTIONS_VERSION */
@@ -54,6 +177,81 @@ struct store_ops {
 	int (*begin_write)(struct store *st);
 	int (*commit)(struct store *st);
 	int (*rollback)(struct store *st);
+
+	/*
+	 * Version 2: accounts, principals, vaults, items. Writes that touch
+	 * more than one row expect the caller's write transaction. Errors:
+	 * SESAME_ENOTFOUND (nothing matched), SESAME_EEXISTS (a primary or
+	 * unique key is taken), SESAME_ECONFLICT (a version check failed).
+	 */
+	int (*account_count)(struct store *st, long long *out);
+	int (*account_insert)(struct store *st, const char *id, const char *name, long long now);
+
+	int (*principal_insert)(struct store *st, const struct principal_row *p);
+	int (*principal_get)(struct store *st, const char *id, struct principal_row *out);
+	int (*principal_by_email)(struct store *st, const char *account_id, const char *email,
+				  struct principal_row *out);
+	int (*principal_auth)(struct store *st, const char *id, struct principal_auth *out);
+	/* Groups of an account, or one group with `group_id` (NULL: all). */
+	int (*group_list)(struct store *st, const char *account_id, const char *group_id,
+			  principal_cb cb, void *ctx);
+	/* Adds a member, or replaces its sealed keyset. */
+	int (*member_insert)(struct store *st, const char *group_id, const char *member_id,
+			     const unsigned char *sealed_keyset, size_t len, long long now);
+	int (*my_groups)(struct store *st, const char *member_id, my_group_cb cb, void *ctx);
+
+	int (*vault_insert)(struct store *st, const struct vault_row *v);
+	int (*vault_get)(struct store *st, const char *id, struct vault_row *out);
+	/* Sets the attributes if the stored attribute_version is new_version - 1. */
+	int (*vault_update_attrs)(struct store *st, const char *id, const unsigned char *attrs,
+				  size_t len, long long new_version, long long now);
+	int (*vault_delete)(struct store *st, const char *id);
+	/* Every path from `principal_id` to `vault_id` (NULL: to any vault), by vault. */
+	int (*vault_paths)(struct store *st, const char *principal_id, const char *vault_id,
+			   vault_path_cb cb, void *ctx);
+	/* The OR of the permissions of every path; *found false when there is none. */
+	int (*vault_permissions)(struct store *st, const char *principal_id, const char *vault_id,
+				 uint32_t *out, bool *found);
+	int (*access_put)(struct store *st, const char *vault_id, const char *principal_id,
+			  uint32_t permissions, const unsigned char *sealed_key, size_t len,
+			  long long now);
+	int (*access_delete)(struct store *st, const char *vault_id, const char *principal_id);
+	int (*access_list)(struct store *st, const char *vault_id, access_cb cb, void *ctx);
+
+	/* Inserts version 1 of an item (and its history row and indexes). */
+	int (*item_insert)(struct store *st, const struct item_row *it,
+			   const struct item_indexes *idx);
+	/* Writes it->version if the stored version is it->version - 1 (ECONFLICT else). */
+	int (*item_update)(struct store *st, const struct item_row *it,
+			   const struct item_indexes *idx);
+	int (*item_set_state)(struct store *st, const char *vault_id, const char *id,
+			      const char *state, const char *by, long long now);
+	int (*item_delete)(struct store *st, const char *vault_id, const char *id);
+	int (*item_get)(struct store *st, const char *vault_id, const char *id, bool details,
+			item_cb cb, void *ctx);
+	int (*item_list)(struct store *st, const struct item_query *q, item_cb cb, void *ctx);
+	/* Every version, oldest first (overview, details, updated_at, updated_by). */
+	int (*item_versions)(struct store *st, const char *vault_id, const char *id, item_cb cb,
+			     void *ctx);
+
+	/* People: users and service accounts of an account (one with `id`; NULL: all). */
+	int (*user_list)(struct store *st, const char *account_id, const char *id,
+			 principal_cb cb, void *ctx);
+	/* Sets the state; bump adds one to the generation (ends every session). */
+	int (*principal_set_state)(struct store *st, const char *id, const char *state, bool bump,
+				   long long now);
+	/* An invited user's keys and KDF settings (from the accept step). */
+	int (*user_set_keys)(struct store *st, const struct principal_row *p, long long now);
+	int (*invite_put)(struct store *st, const char *user_id, const unsigned char hash[32],
+			  const char *by, long long now, long long expires);
+	/* The stored hash and expiry; ENOTFOUND when there is none. Deletes it when take. */
+	int (*invite_get)(struct store *st, const char *user_id, unsigned char hash[32],
+			  long long *expires, bool take);
+
+	/* Deletes a group with its memberships and vault access rows. */
+	int (*group_delete)(struct store *st, const char *id);
+	int (*member_delete)(struct store *st, const char *group_id, const char *member_id);
+	int (*member_list)(struct store *st, const char *group_id, principal_cb cb, void *ctx);
 };
 
 /* Every backend's handle starts with this. */
@@ -102,6 +300,9 @@ static inline int store_rollback(struct store *st)
 {
 	return st->ops->rollback(st);
 }
+
+/* Calls a version-2 operation: store_call(st, vault_get, id, &row). */
+#define store_call(st, op, ...) ((st)->ops->op((st), __VA_ARGS__))
 
 static inline const char *store_name(const struct store *st)
 {

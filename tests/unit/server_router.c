@@ -10,6 +10,14 @@
 
 #include "../../src/server/router.c"
 #include "../../src/server/routes.c"
+#include "../../src/server/auth.c"
+#include "../../src/server/authz.c"
+#include "../../src/server/api_common.c"
+#include "../../src/server/api_account.c"
+#include "../../src/server/api_users.c"
+#include "../../src/server/api_vaults.c"
+#include "../../src/server/api_groups.c"
+#include "../../src/server/api_items.c"
 
 /* ---- fakes ---- */
 
@@ -76,15 +84,16 @@ static struct http_reply h_echo(struct http_request *req, const struct route_par
 }
 
 static const struct route test_routes[] = {
-	{"GET", "/v1/vaults", ROUTE_AUTH_NONE, 0, false, h_echo},
-	{"POST", "/v1/vaults", ROUTE_AUTH_NONE, 1024, true, h_echo},
-	{"GET", "/v1/vaults/:vault", ROUTE_AUTH_NONE, 0, false, h_echo},
-	{"DELETE", "/v1/vaults/:vault", ROUTE_AUTH_NONE, 0, false, h_echo},
-	{"GET", "/v1/vaults/:vault/items/:item", ROUTE_AUTH_NONE, 0, false, h_echo},
-	{"PUT", "/v1/vaults/:vault/items/:item", ROUTE_AUTH_NONE, 64, true, h_echo},
+	{"GET", "/v1/vaults", ROUTE_AUTH_NONE, 0, false, h_echo, NULL},
+	{"POST", "/v1/vaults", ROUTE_AUTH_NONE, 1024, true, h_echo, NULL},
+	{"GET", "/v1/vaults/:vault", ROUTE_AUTH_NONE, 0, false, h_echo, NULL},
+	{"DELETE", "/v1/vaults/:vault", ROUTE_AUTH_NONE, 0, false, h_echo, NULL},
+	{"GET", "/v1/vaults/:vault/items/:item", ROUTE_AUTH_NONE, 0, false, h_echo, NULL},
+	{"PUT", "/v1/vaults/:vault/items/:item", ROUTE_AUTH_NONE, 64, true, h_echo, NULL},
 };
 
-static const struct router test_router = {test_routes, sizeof test_routes / sizeof test_routes[0]};
+static const struct router test_router = {test_routes, sizeof test_routes / sizeof test_routes[0],
+					  NULL};
 
 static int setup(void **state)
 {
@@ -435,11 +444,106 @@ static void test_server_router__json_body_checks(void **state)
 	reply_free(&r);
 }
 
+/* ---- the authenticate hook and body keys, checked centrally ---- */
+
+static int hook_calls;
+
+static int fake_authenticate(struct http_request *req, enum route_auth rule,
+			     struct http_reply *out)
+{
+	hook_calls++;
+	if (rule == ROUTE_AUTH_ADMIN) {
+		*out = reply_error(403, "forbidden", "only owners and administrators may do this");
+		return -1;
+	}
+	req->caller.authenticated = true;
+	snprintf(req->caller.id, sizeof req->caller.id, "me");
+	snprintf(req->refreshed, sizeof req->refreshed, "sesame_ses_fresh");
+	return 0;
+}
+
+static int handler_calls;
+
+static struct http_reply h_who(struct http_request *req, const struct route_params *params,
+			       json_t *body)
+{
+	(void)params;
+	(void)body;
+	handler_calls++;
+	return reply_json(200, json_pack("{s:s,s:b}", "id", req->caller.id, "auth",
+					 req->caller.authenticated));
+}
+
+static const char *const who_keys[] = {"title", "tags", NULL};
+
+static const struct route auth_routes[] = {
+	{"POST", "/v1/open", ROUTE_AUTH_NONE, 64, true, h_who, who_keys},
+	{"POST", "/v1/closed", ROUTE_AUTH_SESSION, 64, true, h_who, who_keys},
+	{"GET", "/v1/admin", ROUTE_AUTH_ADMIN, 0, false, h_who, NULL},
+};
+
+static const struct router auth_router = {auth_routes, 3, fake_authenticate};
+
+static struct http_reply auth_call(const char *method, const char *path, const char *body,
+				   int *routed)
+{
+	struct fake_headers h = {{"Content-Type"}, {"application/json"}};
+	struct http_request req;
+	struct http_reply r;
+
+	req_init(&req, method, path, body ? &h : NULL);
+	*routed = router_route(&auth_router, &req, &r);
+	if (*routed != 0)
+		return r;
+	if (body)
+		assert_int_equal(sbuf_adds(&req.body, body), 0);
+	router_dispatch(&req, &r);
+	sbuf_free(&req.body);
+	return r;
+}
+
+static void test_server_router__auth_and_keys_are_central(void **state)
+{
+	struct http_reply r;
+	int routed;
+	char err[256];
+	(void)state;
+
+	assert_int_equal(router_check(&auth_router, err, sizeof err), 0);
+	hook_calls = handler_calls = 0;
+	r = auth_call("POST", "/v1/open", "{\"title\":\"x\"}", &routed);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(hook_calls, 0); /* a public route is not authenticated */
+	assert_false(json_is_true(json_object_get(r.json, "auth")));
+	assert_string_equal(r.session, "");
+	reply_free(&r);
+
+	r = auth_call("POST", "/v1/closed", "{\"title\":\"x\"}", &routed);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(hook_calls, 1);
+	assert_string_equal(json_string_value(json_object_get(r.json, "id")), "me");
+	assert_string_equal(r.session, "sesame_ses_fresh"); /* the renewed session rides along */
+	reply_free(&r);
+
+	/* Refused by the hook in router_route: before any body, never the handler. */
+	handler_calls = 0;
+	r = auth_call("GET", "/v1/admin", NULL, &routed);
+	assert_int_equal(routed, -1);
+	assert_error(&r, 403, "forbidden");
+	assert_int_equal(handler_calls, 0);
+
+	/* Unknown top-level keys never reach the handler. */
+	r = auth_call("POST", "/v1/closed", "{\"title\":\"x\",\"evil\":1}", &routed);
+	assert_string_equal(error_message(&r), "unknown key 'evil'");
+	assert_error(&r, 400, "invalid_request");
+	assert_int_equal(handler_calls, 0);
+}
+
 /* ---- the table check ---- */
 
 static int check_routes(const struct route *rows, size_t n, char *err, size_t errcap)
 {
-	struct router r = {rows, n};
+	struct router r = {rows, n, NULL};
 	return router_check(&r, err, errcap);
 }
 
@@ -454,20 +558,20 @@ static void test_server_router__table_check(void **state)
 		struct route row;
 		const char *why;
 	} bad[] = {
-		{{"GET", "/v1/vaults", ROUTE_AUTH_NONE, 0, false, h_echo}, "overlaps"},
-		{{"GET", "/v1/vaults/search", ROUTE_AUTH_NONE, 0, false, h_echo}, "overlaps"},
-		{{"GET", "v1/x", ROUTE_AUTH_NONE, 0, false, h_echo}, "pattern"},
-		{{"GET", "/", ROUTE_AUTH_NONE, 0, false, h_echo}, "pattern"},
-		{{"GET", "/v1/x/", ROUTE_AUTH_NONE, 0, false, h_echo}, "literal"},
-		{{"GET", "/v1//x", ROUTE_AUTH_NONE, 0, false, h_echo}, "literal"},
-		{{"GET", "/v1/../x", ROUTE_AUTH_NONE, 0, false, h_echo}, "literal"},
-		{{"GET", "/v1/:a/:a", ROUTE_AUTH_NONE, 0, false, h_echo}, "repeated"},
-		{{"GET", "/v1/:Vault", ROUTE_AUTH_NONE, 0, false, h_echo}, "param name"},
-		{{"GET", "/v1/:", ROUTE_AUTH_NONE, 0, false, h_echo}, "param name"},
-		{{"POST", "/v1/x", ROUTE_AUTH_NONE, 0, true, h_echo}, "body limit"},
-		{{"GET", "/v1/x", ROUTE_AUTH_SESSION, 0, false, h_echo}, "not implemented"},
-		{{"HEAD", "/v1/x", ROUTE_AUTH_NONE, 0, false, h_echo}, "method"},
-		{{"GET", "/v1/x", ROUTE_AUTH_NONE, 0, false, NULL}, "required"},
+		{{"GET", "/v1/vaults", ROUTE_AUTH_NONE, 0, false, h_echo, NULL}, "overlaps"},
+		{{"GET", "/v1/vaults/search", ROUTE_AUTH_NONE, 0, false, h_echo, NULL}, "overlaps"},
+		{{"GET", "v1/x", ROUTE_AUTH_NONE, 0, false, h_echo, NULL}, "pattern"},
+		{{"GET", "/", ROUTE_AUTH_NONE, 0, false, h_echo, NULL}, "pattern"},
+		{{"GET", "/v1/x/", ROUTE_AUTH_NONE, 0, false, h_echo, NULL}, "literal"},
+		{{"GET", "/v1//x", ROUTE_AUTH_NONE, 0, false, h_echo, NULL}, "literal"},
+		{{"GET", "/v1/../x", ROUTE_AUTH_NONE, 0, false, h_echo, NULL}, "literal"},
+		{{"GET", "/v1/:a/:a", ROUTE_AUTH_NONE, 0, false, h_echo, NULL}, "repeated"},
+		{{"GET", "/v1/:Vault", ROUTE_AUTH_NONE, 0, false, h_echo, NULL}, "param name"},
+		{{"GET", "/v1/:", ROUTE_AUTH_NONE, 0, false, h_echo, NULL}, "param name"},
+		{{"POST", "/v1/x", ROUTE_AUTH_NONE, 0, true, h_echo, NULL}, "body limit"},
+		{{"GET", "/v1/x", ROUTE_AUTH_SESSION, 0, false, h_echo, NULL}, "not implemented"},
+		{{"HEAD", "/v1/x", ROUTE_AUTH_NONE, 0, false, h_echo, NULL}, "method"},
+		{{"GET", "/v1/x", ROUTE_AUTH_NONE, 0, false, NULL, NULL}, "required"},
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		struct route rows[sizeof test_routes / sizeof test_routes[0] + 1];
@@ -487,7 +591,7 @@ static struct http_reply call_route(struct fake_store *fs, const char *path)
 	struct http_request req;
 	struct http_reply r;
 	req_init(&req, "GET", path, NULL);
-	req.state = &(struct server_state){&fs->base};
+	req.state = &(struct server_state){.store = &fs->base};
 	assert_int_equal(router_route(&server_router, &req, &r), 0);
 	router_dispatch(&req, &r);
 	return r;
@@ -604,6 +708,7 @@ int main(void)
 		cmocka_unit_test(test_server_router__body_limit),
 		cmocka_unit_test(test_server_router__json_content_type),
 		cmocka_unit_test(test_server_router__json_body_checks),
+		cmocka_unit_test(test_server_router__auth_and_keys_are_central),
 		cmocka_unit_test(test_server_router__table_check),
 		cmocka_unit_test(test_server_router__health),
 		cmocka_unit_test(test_server_router__health_store_failure),

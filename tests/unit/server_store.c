@@ -370,9 +370,230 @@ static void test_server_store__migration_table(void **state)
 		assert_non_null(migrations[i].name);
 		assert_non_null(migrations[i].sql);
 		/* Every table the schema makes is STRICT. */
-		if (strstr(migrations[i].sql, "CREATE TABLE"))
-			assert_non_null(strstr(migrations[i].sql, "STRICT"));
+		size_t tables = 0, strict = 0;
+		for (const char *p = migrations[i].sql; (p = strstr(p, "CREATE TABLE")); p++)
+			tables++;
+		for (const char *p = migrations[i].sql; (p = strstr(p, ") STRICT")); p++)
+			strict++;
+		assert_int_equal(tables, strict);
 	}
+}
+
+/* ---- version 2: accounts, principals, vaults, items ---- */
+
+static int count_rows(void *ctx, const struct item_row *r)
+{
+	(void)r;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static int count_paths(void *ctx, const struct vault_path *p)
+{
+	(void)p;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static int count_principals(void *ctx, const struct principal_row *p)
+{
+	(void)p;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static int count_groups(void *ctx, const struct my_group *g)
+{
+	(void)g;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static int count_access(void *ctx, const struct access_entry *e)
+{
+	(void)e;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static void principal(struct principal_row *p, const char *id, const char *type,
+		      const char *group_type)
+{
+	memset(p, 0, sizeof *p);
+	snprintf(p->id, sizeof p->id, "%s", id);
+	snprintf(p->account_id, sizeof p->account_id, "acct0000000000000000000000");
+	snprintf(p->type, sizeof p->type, "%s", type);
+	snprintf(p->state, sizeof p->state, "active");
+	snprintf(p->group_type, sizeof p->group_type, "%s", group_type);
+	p->has_user = strcmp(type, "user") == 0;
+	if (p->has_user)
+		snprintf(p->email, sizeof p->email, "%s@example.com", id);
+	p->keyset_len = 10;
+}
+
+#define USER  "user0000000000000000000000"
+#define GROUP "group000000000000000000000"
+#define VAULT "vault000000000000000000000"
+#define ITEM  "item0000000000000000000000"
+
+static void test_server_store__accounts_vaults_items(void **state)
+{
+	struct store *st = open_store();
+	struct principal_row *p = malloc(sizeof *p);
+	struct vault_row *v = calloc(1, sizeof *v);
+	struct principal_auth pa;
+	unsigned char idx[32], idx2[32], blob[8] = "blob";
+	struct item_indexes ix = {idx, 0, {NULL}};
+	struct item_row it = {VAULT, ITEM, 1, "active", blob, 4, blob, 4, 1, 1, USER, USER};
+	struct item_query q = {VAULT, NULL, idx, NULL, true, 0};
+	uint32_t perms = 0;
+	bool found = false;
+	long long n = 0;
+	int rows = 0;
+	(void)state;
+
+	memset(idx, 7, sizeof idx);
+	memset(idx2, 8, sizeof idx2);
+	assert_int_equal(store_begin_write(st), 0);
+	assert_int_equal(store_call(st, account_insert, "acct0000000000000000000000", "A", 1), 0);
+	principal(p, USER, "user", "");
+	assert_int_equal(store_call(st, principal_insert, p), 0);
+	assert_int_equal(store_call(st, principal_insert, p), SESAME_EEXISTS);
+	principal(p, GROUP, "group", "administrators");
+	assert_int_equal(store_call(st, principal_insert, p), 0);
+	assert_int_equal(store_call(st, member_insert, GROUP, USER, blob, 4, 1), 0);
+	snprintf(v->id, sizeof v->id, VAULT);
+	snprintf(v->account_id, sizeof v->account_id, "acct0000000000000000000000");
+	snprintf(v->type, sizeof v->type, "user_created");
+	snprintf(v->created_by, sizeof v->created_by, USER);
+	v->attrs_len = 4;
+	v->attribute_version = v->content_version = 1;
+	assert_int_equal(store_call(st, vault_insert, v), 0);
+	assert_int_equal(store_call(st, access_put, VAULT, USER, 32, blob, 4, 1), 0);
+	assert_int_equal(store_call(st, access_put, VAULT, GROUP, 48, blob, 4, 1), 0);
+	/* A row for a principal that does not exist is refused by the foreign key. */
+	assert_int_equal(store_call(st, access_put, VAULT, ITEM, 48, blob, 4, 1),
+			 SESAME_ENOTFOUND);
+	assert_int_equal(store_call(st, item_insert, &it, &ix), 0);
+	assert_int_equal(store_call(st, item_insert, &it, &ix), SESAME_EEXISTS);
+	assert_int_equal(store_commit(st), 0);
+
+	assert_int_equal(store_call(st, account_count, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_call(st, principal_auth, USER, &pa), 0);
+	assert_true(pa.admin);
+	assert_false(pa.owner);
+	assert_int_equal(pa.generation, 1);
+	assert_int_equal(store_call(st, principal_by_email, "acct0000000000000000000000",
+				    USER "@example.com", p),
+			 0);
+	assert_string_equal(p->id, USER);
+	/* Direct OR group. */
+	assert_int_equal(store_call(st, vault_permissions, USER, VAULT, &perms, &found), 0);
+	assert_true(found);
+	assert_int_equal(perms, 48);
+	assert_int_equal(store_call(st, vault_paths, USER, NULL, count_paths, &rows), 0);
+	assert_int_equal(rows, 2);
+
+	/* Optimistic concurrency: version 2 once, then a stale version 2 conflicts. */
+	it.version = 2;
+	ix.title = idx2;
+	assert_int_equal(store_begin_write(st), 0);
+	assert_int_equal(store_call(st, item_update, &it, &ix), 0);
+	assert_int_equal(store_call(st, item_update, &it, &ix), SESAME_ECONFLICT);
+	it.id = "nope000000000000000000000x";
+	assert_int_equal(store_call(st, item_update, &it, &ix), SESAME_ENOTFOUND);
+	assert_int_equal(store_commit(st), 0);
+	rows = 0;
+	assert_int_equal(store_call(st, item_list, &q, count_rows, &rows), 0);
+	assert_int_equal(rows, 0); /* the old title index is gone */
+	q.title = idx2;
+	assert_int_equal(store_call(st, item_list, &q, count_rows, &rows), 0);
+	assert_int_equal(rows, 1);
+	rows = 0;
+	assert_int_equal(store_call(st, item_versions, VAULT, ITEM, count_rows, &rows), 0);
+	assert_int_equal(rows, 2);
+	assert_int_equal(store_call(st, vault_get, VAULT, v), 0);
+	assert_int_equal(v->items, 1);
+	assert_int_equal(v->content_version, 3);
+
+	/* Every other operation once, so that every statement is prepared. */
+	assert_int_equal(store_begin_write(st), 0);
+	assert_int_equal(store_call(st, vault_update_attrs, VAULT, blob, 4, 2, 2), 0);
+	assert_int_equal(store_call(st, vault_update_attrs, VAULT, blob, 4, 2, 2),
+			 SESAME_ECONFLICT);
+	assert_int_equal(store_call(st, item_set_state, VAULT, ITEM, "archived", USER, 3), 0);
+	assert_int_equal(store_call(st, principal_set_state, USER, "suspended", true, 3), 0);
+	assert_int_equal(store_call(st, invite_put, USER, idx, USER, 3, 4), 0);
+	assert_int_equal(store_call(st, invite_get, USER, idx2, &n, true), 0);
+	assert_memory_equal(idx, idx2, 32);
+	assert_int_equal(store_call(st, invite_get, USER, idx2, &n, false), SESAME_ENOTFOUND);
+	principal(p, USER, "user", "");
+	assert_int_equal(store_call(st, user_set_keys, p, 4), 0);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(store_call(st, principal_auth, USER, &pa), 0);
+	assert_int_equal(pa.generation, 3);
+	rows = 0;
+	assert_int_equal(store_call(st, group_list, "acct0000000000000000000000", NULL,
+				    count_principals, &rows), 0);
+	assert_int_equal(store_call(st, group_list, "acct0000000000000000000000", GROUP,
+				    count_principals, &rows), 0);
+	assert_int_equal(store_call(st, user_list, "acct0000000000000000000000", NULL,
+				    count_principals, &rows), 0);
+	assert_int_equal(store_call(st, user_list, "acct0000000000000000000000", USER,
+				    count_principals, &rows), 0);
+	assert_int_equal(rows, 4);
+	assert_int_equal(store_call(st, my_groups, USER, count_groups, &rows), 0);
+	assert_int_equal(store_call(st, access_list, VAULT, count_access, &rows), 0);
+	assert_int_equal(store_call(st, vault_paths, USER, VAULT, count_paths, &rows), 0);
+	assert_int_equal(store_call(st, item_get, VAULT, ITEM, false, count_rows, &rows), 0);
+	q.title = NULL;
+	assert_int_equal(store_call(st, item_list, &q, count_rows, &rows), 0);
+	q.tag = idx;
+	assert_int_equal(store_call(st, item_list, &q, count_rows, &rows), 0);
+	assert_int_equal(store_call(st, principal_get, USER, p), 0);
+
+	assert_int_equal(store_begin_write(st), 0);
+	assert_int_equal(store_call(st, item_delete, VAULT, ITEM), 0);
+	assert_int_equal(store_call(st, access_delete, VAULT, GROUP), 0);
+	assert_int_equal(store_call(st, access_delete, VAULT, GROUP), SESAME_ENOTFOUND);
+	assert_int_equal(store_call(st, vault_delete, VAULT), 0);
+	assert_int_equal(store_call(st, member_list, GROUP, count_principals, &rows), 0);
+	assert_int_equal(store_call(st, member_delete, GROUP, USER), 0);
+	assert_int_equal(store_call(st, member_delete, GROUP, USER), SESAME_ENOTFOUND);
+	assert_int_equal(store_call(st, group_delete, GROUP), 0);
+	assert_int_equal(store_commit(st), 0);
+	/*
+	 * Every statement a route runs is an indexed search: no full scan of a
+	 * table that grows with the data (accounts is one row per account).
+	 */
+	struct conn *c = pthread_getspecific(((struct sqlite_store *)st)->key);
+	int checked = 0;
+	for (int i = 0; i < S_COUNT; i++) {
+		char plan[2048] = "", eqp[4096];
+		sqlite3_stmt *e = NULL;
+		if (!c->stmts[i])
+			continue;
+		snprintf(eqp, sizeof eqp, "EXPLAIN QUERY PLAN %s", sqlite3_sql(c->stmts[i]));
+		assert_int_equal(sqlite3_prepare_v2(c->db, eqp, -1, &e, NULL), SQLITE_OK);
+		while (sqlite3_step(e) == SQLITE_ROW) {
+			size_t len = strlen(plan);
+			snprintf(plan + len, sizeof plan - len, "%s; ",
+				 (const char *)sqlite3_column_text(e, 3));
+		}
+		sqlite3_finalize(e);
+		checked++;
+		if (strstr(plan, "SCAN") && !strstr(plan, "SCAN accounts"))
+			fail_msg("statement %d scans: %s\n%s", i, plan, sqlite3_sql(c->stmts[i]));
+	}
+	/* Every statement was prepared above, except the tag-only list. */
+	assert_true(checked >= S_COUNT - 1);
+
+	assert_string_equal(query(st, "SELECT count(*) FROM item_versions"), "0");
+	assert_string_equal(query(st, "SELECT count(*) FROM vault_access"), "0");
+	free(p);
+	free(v);
+	store_close(st);
 }
 
 int main(void)
@@ -388,6 +609,7 @@ int main(void)
 		cmocka_unit_test_setup(test_server_store__bad_paths, fresh),
 		cmocka_unit_test_setup(test_server_store__threads, fresh),
 		cmocka_unit_test(test_server_store__migration_table),
+		cmocka_unit_test_setup(test_server_store__accounts_vaults_items, fresh),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

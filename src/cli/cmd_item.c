@@ -1,0 +1,655 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* sesame item create|get|list|edit|delete */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sodium.h>
+
+#include "cli.h"
+#include "client/assign.h"
+#include "client/items.h"
+#include "client/opjson.h"
+#include "crypto/secmem.h"
+#include "error.h"
+#include "item/item_json.h"
+#include "sesame/password.h"
+
+#define OPT_FORMAT                                                                                 \
+	{                                                                                          \
+		"format", 0, CLI_ARG, "FORMAT", "Output format: human-readable or json"            \
+	}
+#define OPT_VAULT                                                                                  \
+	{                                                                                          \
+		"vault", 0, CLI_ARG, "VAULT", "The vault, by name or id"                           \
+	}
+
+static const cli_option create_opts[] = {
+	OPT_VAULT,
+	{"category", 0, CLI_ARG, "CATEGORY",
+	 "Item category, e.g. Login, \"API Credential\" (default Login)"},
+	{"title", 0, CLI_ARG, "TITLE", "Item title"},
+	{"tags", 0, CLI_ARG, "TAGS", "Comma-separated tags"},
+	{"url", 0, CLI_ARG, "URL", "Website of the item"},
+	{"generate-password", 0, CLI_OPTARG, "RECIPE",
+	 "Generate a password: letters,digits,symbols,1-64 (default 32 of all)"},
+	{"reveal", 0, CLI_NOARG, NULL, "Show concealed values in the output"},
+	OPT_FORMAT,
+};
+static const cli_option get_opts[] = {
+	OPT_VAULT,
+	{"fields", 0, CLI_ARG, "LABELS", "Only these fields: label=a,b"},
+	{"reveal", 0, CLI_NOARG, NULL, "Show concealed values"},
+	OPT_FORMAT,
+};
+static const cli_option list_opts[] = {
+	OPT_VAULT,
+	{"include-archive", 0, CLI_NOARG, NULL, "Include archived items"},
+	OPT_FORMAT,
+};
+static const cli_option edit_opts[] = {
+	OPT_VAULT,
+	{"title", 0, CLI_ARG, "TITLE", "New title"},
+	{"tags", 0, CLI_ARG, "TAGS", "Replace the tags (comma-separated)"},
+	{"url", 0, CLI_ARG, "URL", "Replace the website"},
+	{"generate-password", 0, CLI_OPTARG, "RECIPE", "Generate a new password"},
+	{"expect-version", 0, CLI_ARG, "N",
+	 "Edit only if the item is still at version N (else a conflict error)"},
+	{"reveal", 0, CLI_NOARG, NULL, "Show concealed values in the output"},
+	OPT_FORMAT,
+};
+static const cli_option delete_opts[] = {
+	OPT_VAULT,
+	{"archive", 0, CLI_NOARG, NULL, "Move the item to the archive instead of deleting it"},
+};
+
+#define NOPTS(x) (sizeof(x) / sizeof(x)[0])
+
+static const cli_spec create_spec = {
+	"sesame item create --vault VAULT [--category C] --title TITLE [flags] "
+	"[[section.]field[[type]]=value ...]",
+	"Creates an item. Assignments set fields: 'username=jane', 'password=...',\n"
+	"'db.port[text]=5432', 'notesPlain=...'. Escape '.', '=' and '\\' in names with\n"
+	"a backslash. Values on the command line are visible to other local users\n"
+	"(ps): prefer --generate-password for passwords.",
+	create_opts, NOPTS(create_opts)};
+static const cli_spec get_spec = {"sesame item get NAME|ID [--vault VAULT] [flags]",
+				  "Shows an item. Concealed values are hidden unless --reveal.",
+				  get_opts, NOPTS(get_opts)};
+static const cli_spec list_spec = {"sesame item list --vault VAULT [flags]",
+				   "Lists the items of a vault (alias: ls).", list_opts,
+				   NOPTS(list_opts)};
+static const cli_spec edit_spec = {
+	"sesame item edit NAME|ID [--vault VAULT] [flags] [assignments ...]",
+	"Changes an item (assignments as for create; 'field[delete]' removes one).\n"
+	"If someone else changed it first, fails with a conflict and changes nothing.",
+	edit_opts, NOPTS(edit_opts)};
+static const cli_spec delete_spec = {"sesame item delete NAME|ID [--vault VAULT] [--archive]",
+				     "Deletes an item, or archives it (alias: rm).", delete_opts,
+				     NOPTS(delete_opts)};
+static const cli_spec item_spec = {
+	"sesame item <command> [flags]",
+	"Commands:\n  create   Create an item\n  get      Show an item\n"
+	"  list     List items (ls)\n  edit     Change an item\n  delete   Delete an item (rm)",
+	NULL, 0};
+
+static int print_json_free(json_t *o)
+{
+	char *t = o ? json_dumps(o, JSON_INDENT(2)) : NULL;
+	item_jsonv_free(o);
+	if (!t)
+		return cli_error("out of memory");
+	puts(t);
+	sodium_memzero(t, strlen(t));
+	free(t);
+	return CLI_EXIT_OK;
+}
+
+static bool concealed(const item_field *f)
+{
+	return f->type == FIELD_TYPE_CONCEALED || f->type == FIELD_TYPE_TOTP ||
+	       f->type == FIELD_TYPE_SSH_KEY || f->type == FIELD_TYPE_CREDIT_CARD_NUMBER;
+}
+
+static void print_value(const item *it, const item_field *f, bool reveal)
+{
+	if (concealed(f) && !reveal)
+		printf("[use 'sesame item get %s --reveal' to reveal]", it->id);
+	else
+		fputs(f->value ? f->value : "", stdout);
+}
+
+static void print_item(const item *it, const client_vault *v, bool reveal)
+{
+	char t[32];
+	printf("ID:          %s\nTitle:       %s\nVault:       %s (%s)\n", it->id, it->title,
+	       v->name, v->id);
+	opjson_time(t, it->created_at);
+	printf("Created:     %s\n", t);
+	opjson_time(t, it->updated_at);
+	printf("Updated:     %s\nVersion:     %llu\nCategory:    %s\n", t,
+	       (unsigned long long)it->version, item_category_op_name(it->category));
+	if (it->state == ITEM_STATE_ARCHIVED)
+		puts("State:       ARCHIVED");
+	if (it->ntags) {
+		fputs("Tags:        ", stdout);
+		for (size_t i = 0; i < it->ntags; i++)
+			printf("%s%s", i ? ", " : "", it->tags[i]);
+		putchar('\n');
+	}
+	if (it->nfields || it->notes)
+		puts("Fields:");
+	for (size_t i = 0; i < it->nfields; i++) {
+		const item_field *f = &it->fields[i];
+		if (f->section_id && *f->section_id)
+			continue;
+		printf("  %s:%*s", f->title ? f->title : f->id,
+		       (int)(f->title && strlen(f->title) < 11 ? 12 - strlen(f->title) : 1), " ");
+		print_value(it, f, reveal);
+		putchar('\n');
+	}
+	if (it->notes)
+		printf("  notesPlain:  %s\n", it->notes);
+	for (size_t s = 0; s < it->nsections; s++) {
+		const item_section *sec = &it->sections[s];
+		printf("%s:\n", sec->title && *sec->title ? sec->title : sec->id);
+		for (size_t i = 0; i < it->nfields; i++) {
+			const item_field *f = &it->fields[i];
+			if (!f->section_id || strcmp(f->section_id, sec->id) != 0)
+				continue;
+			printf("  %s:%*s", f->title ? f->title : f->id,
+			       (int)(f->title && strlen(f->title) < 11 ? 12 - strlen(f->title) : 1),
+			       " ");
+			print_value(it, f, reveal);
+			putchar('\n');
+		}
+	}
+	if (it->nwebsites) {
+		puts("URLs:");
+		for (size_t i = 0; i < it->nwebsites; i++)
+			printf("  %s%s %s\n", it->websites[i].label ? it->websites[i].label : "",
+			       it->websites[i].label && *it->websites[i].label ? ":" : "website:",
+			       it->websites[i].url);
+	}
+}
+
+/* --vault given: that vault; else NULL (search all). */
+static int load_vault(client_vault *v, session *s, const cli_args *a, bool required)
+{
+	const char *name = cli_get(a, "vault");
+	memset(v, 0, sizeof *v);
+	if (!name) {
+		if (required)
+			return cli_usage_error("--vault is required");
+		return 0;
+	}
+	if (vault_find(v, s, name) != 0)
+		return cli_fail(NULL);
+	return 0;
+}
+
+/* Finds an item in `v` or, when v->id is empty, in every vault. */
+static int find_item(item **out, client_vault *v, session *s, const char *name)
+{
+	client_vault *list = NULL;
+	size_t n = 0, hits = 0;
+	int rc;
+
+	if (v->id[0])
+		return items_find(out, s, v, name) ? cli_fail(NULL) : 0;
+	if (vaults_list(&list, &n, s) != 0)
+		return cli_fail(NULL);
+	for (size_t i = 0; i < n; i++) {
+		item *it = NULL;
+		rc = items_find(&it, s, &list[i], name);
+		if (rc == SESAME_ENOTFOUND)
+			continue;
+		if (rc) {
+			item_free(*out);
+			*out = NULL;
+			client_vaults_free(list, n);
+			return cli_fail(NULL);
+		}
+		if (++hits > 1) {
+			item_free(it);
+			break;
+		}
+		*out = it;
+		client_vault_clear(v);
+		*v = list[i];
+		memset(&list[i], 0, sizeof list[i]);
+	}
+	client_vaults_free(list, n);
+	if (hits == 1)
+		return 0;
+	item_free(*out);
+	*out = NULL;
+	if (hits == 0)
+		return cli_error("item '%s' not found in any vault", name);
+	return cli_error("more than one item is named '%s'; use --vault or its id", name);
+}
+
+static int set_tags(item *it, const char *csv)
+{
+	for (size_t i = 0; i < it->ntags; i++)
+		free(it->tags[i]);
+	free(it->tags);
+	it->tags = NULL;
+	it->ntags = 0;
+	const char *p = csv;
+	while (p && *p) {
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		while (len && *p == ' ') {
+			p++;
+			len--;
+		}
+		while (len && p[len - 1] == ' ')
+			len--;
+		if (len) {
+			char **nt = realloc(it->tags, (it->ntags + 1) * sizeof *nt);
+			if (!nt)
+				return cli_error("out of memory");
+			it->tags = nt;
+			nt[it->ntags] = strndup(p, len);
+			if (!nt[it->ntags])
+				return cli_error("out of memory");
+			it->ntags++;
+		}
+		p = e ? e + 1 : NULL;
+	}
+	return 0;
+}
+
+static int set_url(item *it, const char *url)
+{
+	for (size_t i = 0; i < it->nwebsites; i++) {
+		free(it->websites[i].url);
+		free(it->websites[i].label);
+	}
+	free(it->websites);
+	it->websites = calloc(1, sizeof *it->websites);
+	it->nwebsites = 0;
+	if (!it->websites || !(it->websites[0].url = strdup(url)))
+		return cli_error("out of memory");
+	it->nwebsites = 1;
+	return 0;
+}
+
+static int generate_password(item *it, const cli_args *a)
+{
+	sesame_password_recipe r;
+	char pw[SESAME_PASSWORD_MAX_SIZE];
+	int rc;
+
+	if (!cli_has(a, "generate-password"))
+		return 0;
+	if (sesame_password_recipe_parse(&r, cli_get(a, "generate-password")) != 0)
+		return cli_fail(NULL);
+	if (sesame_password_generate(pw, sizeof pw, &r, NULL) != 0)
+		return cli_fail(NULL);
+	rc = item_set_field(it, NULL, "password", NULL, pw) ? cli_fail(NULL) : 0;
+	sodium_memzero(pw, sizeof pw);
+	return rc;
+}
+
+/* Applies --title/--tags/--url/--generate-password and the assignments (pos[from..]). */
+static int apply_changes(item *it, const cli_args *a, int from)
+{
+	int rc;
+	if (cli_get(a, "title")) {
+		char *t = strdup(cli_get(a, "title"));
+		if (!t)
+			return cli_error("out of memory");
+		free(it->title);
+		it->title = t;
+	}
+	if (cli_get(a, "tags") && (rc = set_tags(it, cli_get(a, "tags"))) != 0)
+		return rc;
+	if (cli_get(a, "url") && (rc = set_url(it, cli_get(a, "url"))) != 0)
+		return rc;
+	if ((rc = generate_password(it, a)) != 0)
+		return rc;
+	for (int i = from; i < a->npos; i++) {
+		assignment as;
+		if (assignment_parse(&as, a->pos[i]) != 0)
+			return cli_usage_error("%s", sesame_error_last()->message);
+		rc = assignment_apply(it, &as);
+		assignment_clear(&as);
+		if (rc)
+			return cli_fail(NULL);
+	}
+	return 0;
+}
+
+static int item_output(const item *it, const client_vault *v, bool json, bool reveal,
+		       const char *edited_by)
+{
+	if (json)
+		return print_json_free(opjson_item(it, v->name, edited_by));
+	print_item(it, v, reveal);
+	return CLI_EXIT_OK;
+}
+
+static int item_create_cmd(int argc, char **argv)
+{
+	cli_args a;
+	session *s = NULL;
+	client_vault v;
+	item *it = NULL;
+	bool json;
+	int rc = cli_parse(&a, &create_spec, argc, argv);
+
+	if (rc)
+		return rc == 1 ? CLI_EXIT_OK : rc;
+	if ((rc = cli_format(&a, &json)) != 0)
+		return rc;
+	if (!cli_get(&a, "title"))
+		return cli_usage_error("item create needs --title");
+	if (!cli_get(&a, "vault"))
+		return cli_usage_error("item create needs --vault");
+	it = item_new();
+	if (!it)
+		return cli_error("out of memory");
+	if (cli_get(&a, "category") &&
+	    item_category_parse(&it->category, cli_get(&a, "category"))) {
+		item_free(it);
+		return cli_usage_error("%s", sesame_error_last()->message);
+	}
+	if ((rc = apply_changes(it, &a, 0)) != 0) {
+		item_free(it);
+		return rc;
+	}
+	memset(&v, 0, sizeof v);
+	if (cli_load_session(&s) != 0) {
+		rc = cli_fail(NULL);
+		goto out;
+	}
+	if ((rc = load_vault(&v, s, &a, true)) != 0)
+		goto out;
+	if (items_create(s, &v, it) != 0) {
+		rc = cli_fail("cannot create the item");
+		goto out;
+	}
+	rc = item_output(it, &v, json, cli_has(&a, "reveal"), s->me.id);
+out:
+	client_vault_clear(&v);
+	item_free(it);
+	cli_session_done(s);
+	session_free(s);
+	return rc;
+}
+
+/* The next label of a "label=a,b" / "a,b" spec; *len 0 at the end. */
+static const char *next_label(const char *p, size_t *len)
+{
+	while (*p == ',')
+		p++;
+	if (strncmp(p, "label=", 6) == 0)
+		p += 6;
+	const char *e = strchr(p, ',');
+	*len = e ? (size_t)(e - p) : strlen(p);
+	return p;
+}
+
+static const item_field *field_by_label(const item *it, const item_field *notes, const char *l,
+					size_t len)
+{
+	for (size_t i = 0; i <= it->nfields; i++) {
+		const item_field *f = i < it->nfields ? &it->fields[i] : notes;
+		if (!f)
+			break;
+		if ((f->title && strlen(f->title) == len && strncasecmp(f->title, l, len) == 0) ||
+		    (strlen(f->id) == len && strncasecmp(f->id, l, len) == 0))
+			return f;
+	}
+	return NULL;
+}
+
+/* Prints the fields a --fields spec names, in its order (op's behaviour). */
+static int print_fields(const item *it, const client_vault *v, const char *spec, bool json,
+			bool reveal)
+{
+	json_t *arr = json_array();
+	size_t n = 0, len;
+	item_field notes = {.id = "notesPlain",
+			    .title = "notesPlain",
+			    .type = FIELD_TYPE_TEXT,
+			    .purpose = FIELD_PURPOSE_NOTES,
+			    .value = it->notes ? it->notes : ""};
+	const item_field *np = opjson_has_notes_field(it) ? &notes : NULL;
+
+	if (!arr)
+		return cli_error("out of memory");
+	for (const char *p = next_label(spec, &len); len; p = next_label(p + len, &len)) {
+		const item_field *f = field_by_label(it, np, p, len);
+		if (!f) {
+			item_jsonv_free(arr);
+			return cli_error("item '%s' has no field '%.*s'", it->title, (int)len, p);
+		}
+		if (json) {
+			json_array_append_new(arr, opjson_field(it, f, v->name));
+		} else {
+			if (n)
+				putchar(',');
+			print_value(it, f, reveal);
+		}
+		n++;
+	}
+	if (n == 0) {
+		item_jsonv_free(arr);
+		return cli_usage_error("--fields names no field");
+	}
+	if (!json) {
+		putchar('\n');
+		item_jsonv_free(arr);
+		return CLI_EXIT_OK;
+	}
+	if (n == 1) {
+		json_t *one = json_incref(json_array_get(arr, 0));
+		item_jsonv_free(arr);
+		return print_json_free(one);
+	}
+	return print_json_free(arr);
+}
+
+static int item_get_cmd(int argc, char **argv)
+{
+	cli_args a;
+	session *s = NULL;
+	client_vault v;
+	item *it = NULL;
+	bool json;
+	int rc = cli_parse(&a, &get_spec, argc, argv);
+
+	if (rc)
+		return rc == 1 ? CLI_EXIT_OK : rc;
+	if ((rc = cli_format(&a, &json)) != 0)
+		return rc;
+	if (a.npos != 1)
+		return a.npos ? cli_usage_error("unexpected argument '%s'", a.pos[1])
+			      : cli_usage_error("item get needs an item name or id");
+	memset(&v, 0, sizeof v);
+	if (cli_load_session(&s) != 0)
+		return cli_fail(NULL);
+	if ((rc = load_vault(&v, s, &a, false)) != 0 || (rc = find_item(&it, &v, s, a.pos[0])) != 0)
+		goto out;
+	if (cli_get(&a, "fields"))
+		rc = print_fields(it, &v, cli_get(&a, "fields"), json, cli_has(&a, "reveal"));
+	else
+		rc = item_output(it, &v, json, cli_has(&a, "reveal"), NULL);
+out:
+	item_free(it);
+	client_vault_clear(&v);
+	cli_session_done(s);
+	session_free(s);
+	return rc;
+}
+
+static int item_list_cmd(int argc, char **argv)
+{
+	cli_args a;
+	session *s = NULL;
+	client_vault *vs = NULL;
+	size_t nv = 0;
+	bool json;
+	json_t *arr = NULL;
+	int rc = cli_parse(&a, &list_spec, argc, argv);
+
+	if (rc)
+		return rc == 1 ? CLI_EXIT_OK : rc;
+	if ((rc = cli_format(&a, &json)) != 0)
+		return rc;
+	if (a.npos)
+		return cli_usage_error("unexpected argument '%s'", a.pos[0]);
+	if (cli_load_session(&s) != 0)
+		return cli_fail(NULL);
+	if (cli_get(&a, "vault")) {
+		vs = calloc(1, sizeof *vs);
+		if (!vs) {
+			rc = cli_error("out of memory");
+			goto out;
+		}
+		if (vault_find(vs, s, cli_get(&a, "vault")) != 0) {
+			rc = cli_fail(NULL);
+			goto out;
+		}
+		nv = 1;
+	} else if (vaults_list(&vs, &nv, s) != 0) {
+		rc = cli_fail(NULL);
+		goto out;
+	}
+	arr = json_array();
+	if (!json)
+		printf("%-28s%-32s%-20s%s\n", "ID", "TITLE", "VAULT", "EDITED");
+	for (size_t k = 0; k < nv; k++) {
+		item **list = NULL;
+		size_t n = 0;
+		if (items_list(&list, &n, s, &vs[k],
+			       cli_has(&a, "include-archive") ? ITEMS_ALL : ITEMS_ACTIVE) != 0) {
+			rc = cli_fail("cannot list items");
+			goto out;
+		}
+		for (size_t i = 0; i < n; i++) {
+			char t[32];
+			if (json) {
+				json_array_append_new(arr,
+						      opjson_item_overview(list[i], vs[k].name));
+				continue;
+			}
+			opjson_time(t, list[i]->updated_at);
+			printf("%-28s%-32s%-20s%s\n", list[i]->id, list[i]->title, vs[k].name, t);
+		}
+		items_list_free(list, n);
+	}
+	if (json) {
+		rc = print_json_free(arr);
+		arr = NULL;
+	} else {
+		rc = CLI_EXIT_OK;
+	}
+out:
+	item_jsonv_free(arr);
+	client_vaults_free(vs, nv ? nv : (vs ? 1 : 0));
+	cli_session_done(s);
+	session_free(s);
+	return rc;
+}
+
+static int item_edit_cmd(int argc, char **argv)
+{
+	cli_args a;
+	session *s = NULL;
+	client_vault v;
+	item *it = NULL;
+	bool json;
+	long long expect = -1;
+	int rc = cli_parse(&a, &edit_spec, argc, argv);
+
+	if (rc)
+		return rc == 1 ? CLI_EXIT_OK : rc;
+	if ((rc = cli_format(&a, &json)) != 0)
+		return rc;
+	if (a.npos < 1)
+		return cli_usage_error("item edit needs an item name or id");
+	if (cli_get(&a, "expect-version")) {
+		char *end;
+		expect = strtoll(cli_get(&a, "expect-version"), &end, 10);
+		if (*end || expect < 1)
+			return cli_usage_error("--expect-version takes a version number, not '%s'",
+					       cli_get(&a, "expect-version"));
+	}
+	memset(&v, 0, sizeof v);
+	if (cli_load_session(&s) != 0)
+		return cli_fail(NULL);
+	if ((rc = load_vault(&v, s, &a, false)) != 0 || (rc = find_item(&it, &v, s, a.pos[0])) != 0)
+		goto out;
+	if ((rc = apply_changes(it, &a, 1)) != 0)
+		goto out;
+	if (expect > 0)
+		it->version = (uint64_t)expect;
+	if (items_update(s, &v, it) != 0) {
+		rc = cli_fail("cannot edit the item");
+		goto out;
+	}
+	rc = json ? item_output(it, &v, true, true, s->me.id) : CLI_EXIT_OK;
+out:
+	item_free(it);
+	client_vault_clear(&v);
+	cli_session_done(s);
+	session_free(s);
+	return rc;
+}
+
+static int item_delete_cmd(int argc, char **argv)
+{
+	cli_args a;
+	session *s = NULL;
+	client_vault v;
+	item *it = NULL;
+	int rc = cli_parse(&a, &delete_spec, argc, argv);
+
+	if (rc)
+		return rc == 1 ? CLI_EXIT_OK : rc;
+	if (a.npos != 1)
+		return a.npos ? cli_usage_error("unexpected argument '%s'", a.pos[1])
+			      : cli_usage_error("item delete needs an item name or id");
+	memset(&v, 0, sizeof v);
+	if (cli_load_session(&s) != 0)
+		return cli_fail(NULL);
+	if ((rc = load_vault(&v, s, &a, false)) != 0 || (rc = find_item(&it, &v, s, a.pos[0])) != 0)
+		goto out;
+	if (cli_has(&a, "archive"))
+		rc = items_archive(s, &v, it->id) ? cli_fail("cannot archive the item") : 0;
+	else
+		rc = items_delete(s, &v, it->id) ? cli_fail("cannot delete the item") : 0;
+out:
+	item_free(it);
+	client_vault_clear(&v);
+	cli_session_done(s);
+	session_free(s);
+	return rc;
+}
+
+int cmd_item(int argc, char **argv)
+{
+	if (argc < 2)
+		return cli_usage_error("'item' needs a command; run 'sesame item --help'");
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		cli_print_help(stdout, &item_spec);
+		return CLI_EXIT_OK;
+	}
+	const char *c = argv[1];
+	if (strcmp(c, "create") == 0)
+		return item_create_cmd(argc - 1, argv + 1);
+	if (strcmp(c, "get") == 0)
+		return item_get_cmd(argc - 1, argv + 1);
+	if (strcmp(c, "list") == 0 || strcmp(c, "ls") == 0)
+		return item_list_cmd(argc - 1, argv + 1);
+	if (strcmp(c, "edit") == 0)
+		return item_edit_cmd(argc - 1, argv + 1);
+	if (strcmp(c, "delete") == 0 || strcmp(c, "rm") == 0 || strcmp(c, "remove") == 0)
+		return item_delete_cmd(argc - 1, argv + 1);
+	return cli_usage_error("unknown command 'item %s'", c);
+}
