@@ -10,14 +10,6 @@
 
 #include "../../src/server/router.c"
 #include "../../src/server/routes.c"
-#include "../../src/server/auth.c"
-#include "../../src/server/authz.c"
-#include "../../src/server/api_common.c"
-#include "../../src/server/api_account.c"
-#include "../../src/server/api_users.c"
-#include "../../src/server/api_vaults.c"
-#include "../../src/server/api_groups.c"
-#include "../../src/server/api_items.c"
 
 /* ---- fakes ---- */
 

@@ -16,6 +16,7 @@
 
 
 #include "../../src/server/store_sqlite.c"
+#include "../../src/server/store_sqlite_schema.c"
 
 static char dir[] = "/tmp/sesame-store-test-XXXXXX";
 static char path[sizeof dir + 32];
