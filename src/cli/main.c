@@ -4,6 +4,8 @@
  * dispatch through the command table.
  */
 #include <stdio.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <string.h>
 
 #include "cli.h"
@@ -71,8 +73,21 @@ static int cmd_version(int argc, char **argv)
 	return CLI_EXIT_OK;
 }
 
+/*
+ * The CLI holds passwords, Secret Keys, vault keys and secret values in
+ * memory: no core dump may carry them to disk, and no other process of
+ * the same user may ptrace or read this one's memory.
+ */
+static void no_core_dumps(void)
+{
+	struct rlimit none = {0, 0};
+	setrlimit(RLIMIT_CORE, &none);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
 int main(int argc, char **argv)
 {
+	no_core_dumps();
 	if (sesame_init() != 0)
 		return cli_error("%s", sesame_error_last()->message);
 	if (argc < 2) {
