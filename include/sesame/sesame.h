@@ -7,6 +7,7 @@
  * @brief Umbrella header: includes every public libsesame header.
  */
 
+#include "client.h"
 #include "common.h"
 #include "errors.h"
 #include "password.h"

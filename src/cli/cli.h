@@ -34,6 +34,7 @@ int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "client/account.h"
 #include "client/session.h"
 
 enum { CLI_NOARG = 0, CLI_ARG = 1, CLI_OPTARG = 2 };
@@ -119,6 +120,30 @@ void cli_session_done(session *s);
 /* Forgets the stored session of SESAME_SESSION (the file is removed). */
 int cli_forget_session(void);
 
+/* Connection options from OP_INTEGRATION_* and SESAME_ADDRESS (static strings). */
+void cli_api_options(api_options *o);
+
+/*
+ * The session of read, inject and run, with its vault cache: the file of
+ * SESAME_SESSION, or for a service-account token (SESAME_/OP_SERVICE_ACCOUNT_TOKEN)
+ * a file under a key derived from the token's seed, signed in on first use.
+ */
+typedef struct {
+	session *s;
+	bool sa;	/* a service-account token */
+	bool fresh;	/* signed in by this command */
+	bool had_cache; /* the file held a vault cache */
+	unsigned char key[32];
+	char path[4200];
+	api_options opts;
+} cli_cached;
+
+int cli_cached_open(cli_cached *c);
+/* Service accounts: sign in again after the cached session was refused. */
+int cli_cached_renew(cli_cached *c);
+/* Writes the file back if anything changed, then frees. */
+void cli_cached_close(cli_cached *c);
+
 /* ---- commands ---- */
 
 int cmd_account(int argc, char **argv);
@@ -127,5 +152,25 @@ int cmd_signout(int argc, char **argv);
 int cmd_whoami(int argc, char **argv);
 int cmd_vault(int argc, char **argv);
 int cmd_item(int argc, char **argv);
+int cmd_read(int argc, char **argv);	/* cmd_secrets.c */
+int cmd_inject(int argc, char **argv);	/* cmd_secrets.c */
+int cmd_run(int argc, char **argv);	/* cmd_secrets.c */
+int cmd_service_account(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+int cmd_group(int argc, char **argv);
+
+/* sesame account join (cmd_user.c); argv[0] is "join". */
+int cmd_account_join(int argc, char **argv);
+
+/* sesame vault user|group ... (cmd_vault_access.c); argv[0] is "user" or "group". */
+int cmd_vault_access(int argc, char **argv, bool group);
+
+/* Prints an emergency kit on stdout, or writes it to `path` (0600) when not NULL. */
+int cli_write_kit(const account_kit *kit, const char *path);
+int cmd_document(int argc, char **argv);
+int cmd_events(int argc, char **argv); /* cmd_events.c */
+/* cmd_ratelimit.c: `service-account ratelimit` and `account ratelimit` */
+int cmd_service_account_ratelimit(int argc, char **argv);
+int cmd_account_ratelimit(int argc, char **argv);
 
 #endif

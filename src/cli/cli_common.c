@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
@@ -120,7 +121,9 @@ int cli_format(const cli_args *a, bool *json)
 {
 	const char *f = cli_get(a, "format");
 	*json = false;
-	if (!f || strcmp(f, "human-readable") == 0 || strcmp(f, "human") == 0)
+	if (!f) /* op's global default, e.g. OP_FORMAT=json */
+		f = getenv("OP_FORMAT");
+	if (!f || !*f || strcmp(f, "human-readable") == 0 || strcmp(f, "human") == 0)
 		return 0;
 	if (strcmp(f, "json") == 0) {
 		*json = true;

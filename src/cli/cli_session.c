@@ -12,6 +12,8 @@
 
 #include "cli.h"
 #include "client/sessfile.h"
+#include "client/vcache.h"
+#include "token/sa_token.h"
 #include "error.h"
 #include "json.h"
 
@@ -232,8 +234,66 @@ static int env_key(unsigned char key[SESSFILE_KEYBYTES])
 	return sessfile_key_parse(key, env);
 }
 
+/*
+ * Connection options from the environment: OP_INTEGRATION_NAME / _ID /
+ * _BUILDNUMBER become the Sesame-Integration header (what op-js sets),
+ * SESAME_ADDRESS replaces the server address of the session or token.
+ */
+void cli_api_options(api_options *o)
+{
+	static char name[128];
+	const char *n = getenv("OP_INTEGRATION_NAME"), *id = getenv("OP_INTEGRATION_ID");
+	const char *b = getenv("OP_INTEGRATION_BUILDNUMBER"), *addr = getenv("SESAME_ADDRESS");
+
+	memset(o, 0, sizeof *o);
+	if (n && *n && id && *id)
+		snprintf(name, sizeof name, "%s (%s)", n, id);
+	else if ((n && *n) || (id && *id))
+		snprintf(name, sizeof name, "%s", n && *n ? n : id);
+	else
+		name[0] = '\0';
+	o->integration_name = name[0] ? name : NULL;
+	o->integration_version = b && *b ? b : NULL;
+	o->url = addr && *addr ? addr : NULL;
+}
+
+static const char *sa_token_env(void)
+{
+	const char *tok = getenv("SESAME_SERVICE_ACCOUNT_TOKEN");
+	if (!tok || !*tok)
+		tok = getenv("OP_SERVICE_ACCOUNT_TOKEN");
+	return tok && *tok ? tok : NULL;
+}
+
+/* Signs a service account in; o->url (SESAME_ADDRESS) replaces the token's address. */
+static int sa_signin(session **out, const char *tok, const api_options *o)
+{
+	sa_token *t = NULL;
+	char *text = NULL;
+	int rc;
+
+	if (!o->url)
+		return session_signin_sa(out, tok, o);
+	rc = sa_token_decode(&t, tok);
+	if (rc)
+		return rc;
+	char *url = strdup(o->url);
+	if (!url) {
+		sa_token_free(t);
+		return sesame_error_nomem();
+	}
+	free(t->server_url);
+	t->server_url = url;
+	rc = sa_token_encode(&text, t);
+	sa_token_free(t);
+	rc = rc ? rc : session_signin_sa(out, text, o);
+	sa_token_string_free(text);
+	return rc;
+}
+
 int cli_load_session(session **out)
 {
+	api_options opts;
 	unsigned char key[SESSFILE_KEYBYTES];
 	char path[PATH_CAP + 64];
 	char *data = NULL;
@@ -241,11 +301,10 @@ int cli_load_session(session **out)
 	int rc;
 
 	*out = NULL;
-	const char *tok = getenv("SESAME_SERVICE_ACCOUNT_TOKEN");
-	if (!tok || !*tok)
-		tok = getenv("OP_SERVICE_ACCOUNT_TOKEN");
-	if (tok && *tok)
-		return session_signin_sa(out, tok, NULL);
+	cli_api_options(&opts);
+	const char *tok = sa_token_env();
+	if (tok)
+		return sa_signin(out, tok, &opts);
 	rc = env_key(key);
 	rc = rc ? rc : session_path(path, sizeof path, key);
 	if (rc)
@@ -258,7 +317,7 @@ int cli_load_session(session **out)
 	}
 	if (rc)
 		goto out;
-	rc = sessfile_open(out, (unsigned char *)data, len, key);
+	rc = sessfile_open_opts(out, (unsigned char *)data, len, key, &opts);
 out:
 	sodium_memzero(key, sizeof key);
 	free(data);
@@ -283,6 +342,12 @@ int cli_store_session(session *s, bool insecure, char key_text[44])
 	int rc;
 
 	randombytes_buf(key, sizeof key);
+	/*
+	 * Fill the vault cache now, so the first `sesame read` is already one
+	 * request. Best effort: without it the first read fetches the list.
+	 */
+	if (!s->vcache && vcache_fill(s) != 0)
+		sesame_error_clear();
 	rc = save_under(s, insecure, key);
 	rc = rc ? rc : sessfile_key_text(key_text, key);
 	sodium_memzero(key, sizeof key);
@@ -314,4 +379,114 @@ int cli_forget_session(void)
 		return sesame_error_set(SESAME_EIO, "io_error", "cannot remove '%s': %s", path,
 					strerror(errno));
 	return 0;
+}
+
+/* ---- cached sessions for read, inject and run ---- */
+
+/* The cache key of a service-account token: keyed BLAKE2b under its seed. */
+static int sa_cache_key(unsigned char key[SESSFILE_KEYBYTES], const char *tok)
+{
+	static const char label[] = "sesame sa session cache v1";
+	crypto_generichash_state st;
+	sa_token *t = NULL;
+	int rc = sa_token_decode(&t, tok);
+
+	if (rc)
+		return rc;
+	crypto_generichash_init(&st, t->seed, SA_TOKEN_SEED_BYTES, SESSFILE_KEYBYTES);
+	crypto_generichash_update(&st, (const unsigned char *)label, sizeof label);
+	crypto_generichash_update(&st, (const unsigned char *)t->account_id,
+				  strlen(t->account_id) + 1);
+	crypto_generichash_update(&st, (const unsigned char *)t->sa_id, strlen(t->sa_id) + 1);
+	crypto_generichash_update(&st, (const unsigned char *)t->server_url,
+				  strlen(t->server_url) + 1);
+	crypto_generichash_final(&st, key, SESSFILE_KEYBYTES);
+	sodium_memzero(&st, sizeof st);
+	sa_token_free(t);
+	return 0;
+}
+
+int cli_cached_open(cli_cached *c)
+{
+	char *data = NULL;
+	size_t len = 0;
+	int rc;
+
+	memset(c, 0, sizeof *c);
+	cli_api_options(&c->opts);
+	const char *tok = sa_token_env();
+	c->sa = tok != NULL;
+	rc = c->sa ? sa_cache_key(c->key, tok) : env_key(c->key);
+	rc = rc ? rc : session_path(c->path, sizeof c->path, c->key);
+	if (rc)
+		return rc;
+	rc = read_file(&data, &len, c->path, SESSFILE_MAX);
+	if (rc == 0) {
+		rc = sessfile_open_opts(&c->s, (unsigned char *)data, len, c->key, &c->opts);
+		free(data);
+		if (rc == 0 && c->sa && strcmp(c->s->me.type, "service_account") != 0) {
+			session_free(c->s);
+			c->s = NULL;
+			rc = SESAME_EINVAL;
+		}
+		if (rc == 0) {
+			c->had_cache = c->s->vcache != NULL;
+			return 0;
+		}
+		if (rc == SESAME_ENOMEM)
+			return rc;
+	}
+	if (!c->sa) {
+		if (rc == SESAME_ENOTFOUND)
+			rc = sesame_error_set(SESAME_EAUTH, "not_signed_in",
+					      "no session found for SESAME_SESSION; sign in again");
+		return rc;
+	}
+	/* Service account: no usable cache file, sign in with the token. */
+	sesame_error_clear();
+	rc = sa_signin(&c->s, tok, &c->opts);
+	c->fresh = rc == 0;
+	return rc;
+}
+
+int cli_cached_renew(cli_cached *c)
+{
+	session *fresh = NULL;
+	const char *tok = sa_token_env();
+	int rc;
+
+	if (!c->sa || c->fresh || !tok)
+		return SESAME_EAUTH;
+	rc = sa_signin(&fresh, tok, &c->opts);
+	if (rc) {
+		/* The token no longer works: forget what was cached for it. */
+		unlink(c->path);
+		return rc;
+	}
+	/* The vault list survives an expired session; a revoked one fails anyway. */
+	fresh->vcache = c->s->vcache;
+	c->s->vcache = NULL;
+	for (size_t i = 0; fresh->vcache && i < fresh->vcache->n; i++)
+		if (keyring_add_vault(fresh->kr, fresh->vcache->v[i].id,
+				      fresh->vcache->v[i].key) != 0)
+			break;
+	session_free(c->s);
+	c->s = fresh;
+	c->fresh = true;
+	return 0;
+}
+
+void cli_cached_close(cli_cached *c)
+{
+	session *s = c->s;
+
+	if (s && (c->fresh || api_session_refreshed(s->api) || (s->vcache && s->vcache->dirty) ||
+		  (c->had_cache && !s->vcache))) {
+		/* Best effort: a cache that is not written is fetched again next time. */
+		if (save_under(s, s->insecure, c->key) != 0)
+			sesame_error_clear();
+	}
+	session_free(s);
+	sodium_memzero(c->key, sizeof c->key);
+	memset(c, 0, sizeof *c);
 }

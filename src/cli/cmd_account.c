@@ -30,10 +30,11 @@ static const cli_spec create_spec = {
 	create_opts, sizeof create_opts / sizeof create_opts[0]};
 
 static const cli_spec account_spec = {"sesame account <command> [flags]",
-				      "Commands:\n  create   Create an account and its owner", NULL,
-				      0};
+				      "Commands:\n  create   Create an account and its owner\n"
+				      "  join     Accept an invitation to an account",
+				      NULL, 0};
 
-static int write_kit(const account_kit *kit, const char *path)
+int cli_write_kit(const account_kit *kit, const char *path)
 {
 	char text[4096];
 	int n = snprintf(text, sizeof text,
@@ -106,7 +107,7 @@ static int account_create_cmd(int argc, char **argv)
 		goto out;
 	}
 	if (cli_remember_account(kit->address, kit->email, kit->account_id) != 0 ||
-	    write_kit(kit, cli_get(&a, "kit-file")) != 0) {
+	    cli_write_kit(kit, cli_get(&a, "kit-file")) != 0) {
 		rc = cli_fail(NULL);
 		goto out;
 	}
@@ -132,5 +133,9 @@ int cmd_account(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "create") == 0)
 		return account_create_cmd(argc - 1, argv + 1);
+	if (strcmp(argv[1], "join") == 0)
+		return cmd_account_join(argc - 1, argv + 1);
+	if (strcmp(argv[1], "ratelimit") == 0)
+		return cmd_account_ratelimit(argc - 1, argv + 1);
 	return cli_usage_error("unknown command 'account %s'", argv[1]);
 }

@@ -88,10 +88,21 @@ static const cli_spec edit_spec = {
 static const cli_spec delete_spec = {"sesame item delete NAME|ID [--vault VAULT] [--archive]",
 				     "Deletes an item, or archives it (alias: rm).", delete_opts,
 				     NOPTS(delete_opts)};
+static const cli_option restore_opts[] = {OPT_VAULT};
+static const cli_spec restore_spec = {"sesame item restore NAME|ID [--vault VAULT]",
+				      "Moves an archived item back to the vault's active items.",
+				      restore_opts, NOPTS(restore_opts)};
+static const cli_option template_opts[] = {OPT_FORMAT};
+static const cli_spec template_spec = {
+	"sesame item template list | get CATEGORY",
+	"Lists the item categories, or prints the JSON template of one (op's shape:\n"
+	"the category's built-in fields with their ids, types and labels).",
+	template_opts, NOPTS(template_opts)};
 static const cli_spec item_spec = {
 	"sesame item <command> [flags]",
 	"Commands:\n  create   Create an item\n  get      Show an item\n"
-	"  list     List items (ls)\n  edit     Change an item\n  delete   Delete an item (rm)",
+	"  list     List items (ls)\n  edit     Change an item\n  delete   Delete an item (rm)\n"
+	"  restore  Restore an archived item\n  template List categories or print a template",
 	NULL, 0};
 
 static int print_json_free(json_t *o)
@@ -632,6 +643,166 @@ out:
 	return rc;
 }
 
+static int item_restore_cmd(int argc, char **argv)
+{
+	cli_args a;
+	session *s = NULL;
+	client_vault v;
+	item *it = NULL;
+	int rc = cli_parse(&a, &restore_spec, argc, argv);
+
+	if (rc)
+		return rc == 1 ? CLI_EXIT_OK : rc;
+	if (a.npos != 1)
+		return a.npos ? cli_usage_error("unexpected argument '%s'", a.pos[1])
+			      : cli_usage_error("item restore needs an item name or id");
+	memset(&v, 0, sizeof v);
+	if (cli_load_session(&s) != 0)
+		return cli_fail(NULL);
+	if ((rc = load_vault(&v, s, &a, false)) != 0 || (rc = find_item(&it, &v, s, a.pos[0])) != 0)
+		goto out;
+	rc = items_restore(s, &v, it->id) ? cli_fail("cannot restore the item") : 0;
+out:
+	item_free(it);
+	client_vault_clear(&v);
+	cli_session_done(s);
+	session_free(s);
+	return rc;
+}
+
+/*
+ * op's item templates: the built-in fields of each category (id, op type,
+ * purpose, label). Categories not listed have only the notes field.
+ */
+struct tmpl_field {
+	const char *id, *type, *purpose, *label;
+};
+static const struct tmpl_field tf_notes = {"notesPlain", "STRING", "NOTES", "notesPlain"};
+static const struct {
+	item_category category;
+	struct tmpl_field fields[10];
+} templates[] = {
+	{ITEM_CATEGORY_LOGIN,
+	 {{"username", "STRING", "USERNAME", "username"},
+	  {"password", "CONCEALED", "PASSWORD", "password"}}},
+	{ITEM_CATEGORY_PASSWORD, {{"password", "CONCEALED", "PASSWORD", "password"}}},
+	{ITEM_CATEGORY_DATABASE,
+	 {{"database_type", "MENU", NULL, "type"},
+	  {"hostname", "STRING", NULL, "server"},
+	  {"port", "STRING", NULL, "port"},
+	  {"database", "STRING", NULL, "database"},
+	  {"username", "STRING", NULL, "username"},
+	  {"password", "CONCEALED", NULL, "password"},
+	  {"sid", "STRING", NULL, "SID"},
+	  {"alias", "STRING", NULL, "alias"},
+	  {"options", "STRING", NULL, "connection options"}}},
+	{ITEM_CATEGORY_API_CREDENTIALS,
+	 {{"username", "STRING", NULL, "username"},
+	  {"credential", "CONCEALED", NULL, "credential"},
+	  {"type", "MENU", NULL, "type"},
+	  {"filename", "STRING", NULL, "filename"},
+	  {"validFrom", "DATE", NULL, "valid from"},
+	  {"expires", "DATE", NULL, "expires"},
+	  {"hostname", "STRING", NULL, "hostname"}}},
+	{ITEM_CATEGORY_SERVER,
+	 {{"url", "STRING", NULL, "URL"},
+	  {"username", "STRING", NULL, "username"},
+	  {"password", "CONCEALED", NULL, "password"}}},
+	{ITEM_CATEGORY_SSH_KEY, {{"private_key", "SSHKEY", NULL, "private key"}}},
+	{ITEM_CATEGORY_CREDIT_CARD,
+	 {{"cardholder", "STRING", NULL, "cardholder name"},
+	  {"type", "CREDIT_CARD_TYPE", NULL, "type"},
+	  {"ccnum", "CREDIT_CARD_NUMBER", NULL, "number"},
+	  {"cvv", "CONCEALED", NULL, "verification number"},
+	  {"expiry", "MONTH_YEAR", NULL, "expiry date"},
+	  {"validFrom", "MONTH_YEAR", NULL, "valid from"}}},
+	{ITEM_CATEGORY_EMAIL,
+	 {{"pop_type", "MENU", NULL, "type"},
+	  {"pop_username", "STRING", NULL, "username"},
+	  {"pop_server", "STRING", NULL, "server"},
+	  {"pop_port", "STRING", NULL, "port number"},
+	  {"pop_password", "CONCEALED", NULL, "password"}}},
+	{ITEM_CATEGORY_ROUTER,
+	 {{"name", "STRING", NULL, "base station name"},
+	  {"password", "CONCEALED", NULL, "base station password"},
+	  {"server", "STRING", NULL, "server / IP address"},
+	  {"network_name", "STRING", NULL, "network name"},
+	  {"wireless_security", "MENU", NULL, "wireless security"},
+	  {"wireless_password", "CONCEALED", NULL, "wireless network password"}}},
+	{ITEM_CATEGORY_SOFTWARE_LICENSE,
+	 {{"product_version", "STRING", NULL, "version"},
+	  {"reg_code", "STRING", NULL, "license key"}}},
+	{ITEM_CATEGORY_BANK_ACCOUNT,
+	 {{"bankName", "STRING", NULL, "bank name"},
+	  {"owner", "STRING", NULL, "name on account"},
+	  {"accountType", "MENU", NULL, "type"},
+	  {"routingNo", "STRING", NULL, "routing number"},
+	  {"accountNo", "STRING", NULL, "account number"},
+	  {"swift", "STRING", NULL, "SWIFT"},
+	  {"iban", "STRING", NULL, "IBAN"},
+	  {"telephonePin", "CONCEALED", NULL, "PIN"}}},
+};
+
+static json_t *template_json(item_category c)
+{
+	json_t *fields = json_array();
+	json_t *o = json_pack("{s:s,s:s,s:o}", "title", "", "category", item_category_op_name(c),
+			      "fields", fields);
+	const struct tmpl_field *list = NULL;
+
+	if (!o)
+		return NULL;
+	for (size_t i = 0; i < NOPTS(templates); i++)
+		if (templates[i].category == c)
+			list = templates[i].fields;
+	for (size_t i = 0; list && i < 10 && list[i].id; i++) {
+		json_t *f = json_pack("{s:s,s:s,s:s,s:s}", "id", list[i].id, "type", list[i].type,
+				      "label", list[i].label, "value", "");
+		if (f && list[i].purpose)
+			json_object_set_new(f, "purpose", json_string(list[i].purpose));
+		json_array_append_new(fields, f);
+	}
+	json_array_append_new(fields, json_pack("{s:s,s:s,s:s,s:s,s:s}", "id", tf_notes.id, "type",
+						tf_notes.type, "purpose", tf_notes.purpose, "label",
+						tf_notes.label, "value", ""));
+	return o;
+}
+
+static int item_template_cmd(int argc, char **argv)
+{
+	cli_args a;
+	bool json;
+	item_category c;
+	int rc = cli_parse(&a, &template_spec, argc, argv);
+
+	if (rc)
+		return rc == 1 ? CLI_EXIT_OK : rc;
+	if ((rc = cli_format(&a, &json)) != 0)
+		return rc;
+	if (a.npos == 1 && (strcmp(a.pos[0], "list") == 0 || strcmp(a.pos[0], "ls") == 0)) {
+		json_t *arr = json ? json_array() : NULL;
+		if (!json)
+			puts("NAME");
+		for (int i = 0; i < ITEM_CATEGORY_UNSUPPORTED; i++) {
+			if (json)
+				json_array_append_new(
+					arr, json_pack("{s:s,s:s}", "name",
+						       item_category_human_name((item_category)i),
+						       "category",
+						       item_category_op_name((item_category)i)));
+			else
+				puts(item_category_human_name((item_category)i));
+		}
+		return json ? print_json_free(arr) : CLI_EXIT_OK;
+	}
+	if (a.npos != 2 || strcmp(a.pos[0], "get") != 0)
+		return cli_usage_error("usage: sesame item template list | get CATEGORY");
+	if (item_category_parse(&c, a.pos[1]) != 0 || c == ITEM_CATEGORY_UNSUPPORTED)
+		return cli_error("unknown category '%s'; run 'sesame item template list'",
+				 a.pos[1]);
+	return print_json_free(template_json(c));
+}
+
 int cmd_item(int argc, char **argv)
 {
 	if (argc < 2)
@@ -651,5 +822,9 @@ int cmd_item(int argc, char **argv)
 		return item_edit_cmd(argc - 1, argv + 1);
 	if (strcmp(c, "delete") == 0 || strcmp(c, "rm") == 0 || strcmp(c, "remove") == 0)
 		return item_delete_cmd(argc - 1, argv + 1);
+	if (strcmp(c, "restore") == 0)
+		return item_restore_cmd(argc - 1, argv + 1);
+	if (strcmp(c, "template") == 0)
+		return item_template_cmd(argc - 1, argv + 1);
 	return cli_usage_error("unknown command 'item %s'", c);
 }

@@ -41,7 +41,9 @@ static const cli_spec delete_spec = {"sesame vault delete NAME|ID",
 static const cli_spec vault_spec = {
 	"sesame vault <command> [flags]",
 	"Commands:\n  create   Create a vault\n  list     List vaults (ls)\n"
-	"  get      Show a vault\n  edit     Change a vault\n  delete   Delete a vault (rm)",
+	"  get      Show a vault\n  edit     Change a vault\n  delete   Delete a vault (rm)\n"
+	"  user     Grant, revoke or list people's access: 'sesame vault user grant|revoke|list'\n"
+	"  group    Grant, revoke or list groups' access: 'sesame vault group grant|revoke|list'",
 	NULL, 0};
 
 static int print_json(json_t *o)
@@ -251,5 +253,7 @@ int cmd_vault(int argc, char **argv)
 		return vault_edit_cmd(argc - 1, argv + 1);
 	if (strcmp(c, "delete") == 0 || strcmp(c, "rm") == 0 || strcmp(c, "remove") == 0)
 		return vault_delete_cmd(argc - 1, argv + 1);
+	if (strcmp(c, "user") == 0 || strcmp(c, "group") == 0)
+		return cmd_vault_access(argc - 1, argv + 1, strcmp(c, "group") == 0);
 	return cli_usage_error("unknown command 'vault %s'", c);
 }

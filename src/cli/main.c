@@ -25,6 +25,14 @@ static const cli_command commands[] = {
 	{"whoami", cmd_whoami, "Show who is signed in"},
 	{"vault", cmd_vault, "Manage vaults"},
 	{"item", cmd_item, "Manage items"},
+	{"read", cmd_read, "Print the secret a reference points to"},
+	{"inject", cmd_inject, "Fill a template's secret references"},
+	{"run", cmd_run, "Run a command with secrets in its environment"},
+	{"service-account", cmd_service_account, "Manage service accounts"},
+	{"user", cmd_user, "Invite, confirm, suspend and list people"},
+	{"group", cmd_group, "Manage groups and their members"},
+	{"document", cmd_document, "Manage Document items and their files"},
+	{"events", cmd_events, "List the audit trail and verify its hash chain"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

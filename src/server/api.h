@@ -28,6 +28,7 @@
 #define API_BATCH_MAX	   50		 /* items in one batch request */
 #define API_RESOLVE_MAX	   1000		 /* queries in one resolve request */
 #define API_BLOB_MAX	   (1536 * 1024) /* a decoded overview or details blob */
+#define API_FILE_BODY_MAX  (256u * 1024 * 1024) /* one file upload, whatever the setting */
 
 /* ---- reading requests ---- */
 
@@ -137,6 +138,12 @@ HANDLER(handle_item_versions);
 HANDLER(handle_item_batch);
 HANDLER(handle_resolve);
 
+HANDLER(handle_file_put);
+HANDLER(handle_file_get);
+HANDLER(handle_file_delete);
+/* The upload limit of the running server (--max-file-size). */
+size_t api_file_body_limit(const struct http_request *req);
+
 /* Body keys of each JSON route (the route table points at these). */
 extern const char *const keys_account_create[];
 extern const char *const keys_challenge[];
@@ -152,5 +159,16 @@ extern const char *const keys_access_put[];
 extern const char *const keys_item[];
 extern const char *const keys_batch[];
 extern const char *const keys_resolve[];
+
+
+/* Service accounts (api_service_accounts.c). */
+HANDLER(handle_sa_create);
+HANDLER(handle_sa_list);
+HANDLER(handle_sa_get);
+HANDLER(handle_sa_delete);
+HANDLER(handle_sa_revoke);
+HANDLER(handle_sa_rotate);
+extern const char *const keys_sa_create[];
+extern const char *const keys_sa_rotate[];
 
 #endif

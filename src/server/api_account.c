@@ -452,6 +452,15 @@ HANDLER(handle_signin)
 		free(p);
 		return signin_failed(S, req->client, now);
 	}
+	/* Service accounts: a revoked or expired token says so (authz.c). */
+	bool sa_can_create = false;
+	if (!user) {
+		struct http_reply sr;
+		if (authz_sa_session(S->store, p->id, now, &sa_can_create, &sr) != 0) {
+			free(p);
+			return sr;
+		}
+	}
 	/* Only the key's holder learns the state. */
 	if (strcmp(p->state, "active") != 0) {
 		bool suspended = strcmp(p->state, "suspended") == 0;

@@ -303,7 +303,7 @@ HANDLER(handle_vault_delete)
 		return api_oom();
 	if (param_id(params, "vault", &vid, &r) ||
 	    authz_vault(st, &req->caller, vid, PERM_MANAGE_VAULT, v, &r) ||
-	    authz_vault_delete(v, &r)) {
+	    authz_vault_delete(v, &r) || authz_sa_vault_delete(&req->caller, v, &r)) {
 		free(v);
 		return r;
 	}
@@ -397,7 +397,8 @@ static struct http_reply access_change(struct http_request *req, const struct ro
 		r = reply_from_error();
 		goto out;
 	}
-	if (authz_vault_grant(&req->caller, v, target, perms, revoke, &r))
+	if (authz_sa_access_fixed(target, &r) ||
+	    authz_vault_grant(&req->caller, v, target, perms, revoke, &r))
 		goto out;
 	rc = store_begin_write(st);
 	if (!rc)

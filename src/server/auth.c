@@ -18,6 +18,7 @@
 #include <sodium.h>
 
 #include "auth.h"
+#include "authz.h"
 #include "b64.h"
 #include "error.h"
 #include "log.h"
@@ -40,6 +41,7 @@ struct limit_slot {
 	char client[48];
 	long long minute;
 	int failures;
+	int bearer_failures; /* requests with a bad session token */
 };
 
 struct auth {
@@ -467,8 +469,39 @@ void auth_signin_failed(struct auth *a, const char *client, long long now)
 		snprintf(s->client, sizeof s->client, "%s", client);
 		s->minute = now / 60;
 		s->failures = 0;
+		s->bearer_failures = 0;
 	}
 	s->failures++;
+	pthread_mutex_unlock(&a->lock);
+}
+
+/* ---- failed bearer tokens (any route) ---- */
+
+bool auth_bearer_limited(struct auth *a, const char *client, long long now, long long *retry_after)
+{
+	bool limited;
+
+	pthread_mutex_lock(&a->lock);
+	struct limit_slot *s = limit_slot(a, client);
+	limited = strcmp(s->client, client) == 0 && s->minute == now / 60 &&
+		  s->bearer_failures >= AUTH_BEARER_FAILURES;
+	pthread_mutex_unlock(&a->lock);
+	if (limited)
+		*retry_after = 60 - now % 60;
+	return limited;
+}
+
+void auth_bearer_failed(struct auth *a, const char *client, long long now)
+{
+	pthread_mutex_lock(&a->lock);
+	struct limit_slot *s = limit_slot(a, client);
+	if (strcmp(s->client, client) != 0 || s->minute != now / 60) {
+		snprintf(s->client, sizeof s->client, "%s", client);
+		s->minute = now / 60;
+		s->failures = 0;
+		s->bearer_failures = 0;
+	}
+	s->bearer_failures++;
 	pthread_mutex_unlock(&a->lock);
 }
 
@@ -478,6 +511,30 @@ static int unauthenticated(struct http_reply *out, int status, const char *code,
 {
 	*out = reply_error(status, code, "%s", msg);
 	return -1;
+}
+
+/*
+ * A request whose token failed: counted against its client address, never
+ * against an account. Past AUTH_BEARER_FAILURES in the minute, the address
+ * gets 429 instead of 401 until the minute ends; a valid token from the
+ * same address is still served.
+ */
+static int bearer_failed(struct auth *a, const struct http_request *req, long long now,
+			 struct http_reply *out, const char *code, const char *msg)
+{
+	const char *client = req->client ? req->client : "-";
+	long long retry;
+
+	if (auth_bearer_limited(a, client, now, &retry)) {
+		*out = reply_error(429, "rate_limited",
+				   "too many requests with a bad session token from this address; "
+				   "retry in %lld seconds",
+				   retry);
+		out->retry_after = retry;
+		return -1;
+	}
+	auth_bearer_failed(a, client, now);
+	return unauthenticated(out, 401, code, msg);
 }
 
 int auth_request(struct auth *a, struct store *st, struct http_request *req, enum route_auth rule,
@@ -492,24 +549,26 @@ int auth_request(struct auth *a, struct store *st, struct http_request *req, enu
 
 	memset(who, 0, sizeof *who);
 	if (!h || strncasecmp(h, bearer, sizeof bearer - 1) != 0)
-		return unauthenticated(out, 401, "unauthenticated",
-				       "missing 'Authorization: Bearer' session token");
+		return bearer_failed(a, req, now, out, "unauthenticated",
+				     "missing 'Authorization: Bearer' session token");
 	h += sizeof bearer - 1;
 	while (*h == ' ')
 		h++;
 	rc = auth_session_parse(a, h, &c, now);
 	if (rc) {
 		const sesame_error *e = sesame_error_last();
-		*out = reply_error(401, e->kind, "%s", e->message);
-		return -1;
+		char code[32], msg[REPLY_MESSAGE_MAX];
+		snprintf(code, sizeof code, "%s", e->kind);
+		snprintf(msg, sizeof msg, "%s", e->message);
+		return bearer_failed(a, req, now, out, code, msg);
 	}
 	if (auth_session_denied(a, c.mac, now))
-		return unauthenticated(out, 401, "session_revoked",
-				       "session was signed out; sign in again");
+		return bearer_failed(a, req, now, out, "session_revoked",
+				     "session was signed out; sign in again");
 	rc = store_call(st, principal_auth, c.principal_id, &p);
 	if (rc == SESAME_ENOTFOUND)
-		return unauthenticated(out, 401, "session_revoked",
-				       "session was revoked; sign in again");
+		return bearer_failed(a, req, now, out, "session_revoked",
+				     "session was revoked; sign in again");
 	if (rc) {
 		*out = reply_from_error();
 		return -1;
@@ -517,11 +576,29 @@ int auth_request(struct auth *a, struct store *st, struct http_request *req, enu
 	if (strcmp(p.account_id, c.account_id) != 0 ||
 	    strcmp(p.type, c.type == AUTH_TYPE_USER ? "user" : "service_account") != 0)
 		return unauthenticated(out, 401, "unauthenticated", "invalid session token");
+	/* Service accounts: expiry and revocation have their own answers (authz.c). */
+	bool sa_can_create_vaults = false;
+	if (c.type == AUTH_TYPE_SERVICE_ACCOUNT &&
+	    authz_sa_session(st, c.principal_id, now, &sa_can_create_vaults, out) != 0) {
+		/* An expired or revoked token in a retry loop: the address pays. */
+		if (out->status == 401) {
+			char code[32], msg[REPLY_MESSAGE_MAX];
+			const json_t *e = json_object_get(out->json, "error");
+			const char *ec = json_string_value(json_object_get(e, "code"));
+			const char *em = json_string_value(json_object_get(e, "message"));
+			snprintf(code, sizeof code, "%s", ec ? ec : "unauthenticated");
+			snprintf(msg, sizeof msg, "%s", em ? em : "");
+			reply_free(out);
+			return bearer_failed(a, req, now, out, code, msg);
+		}
+		return -1;
+	}
 	if (strcmp(p.state, "suspended") == 0)
-		return unauthenticated(out, 401, "account_suspended", "this account is suspended");
+		return bearer_failed(a, req, now, out, "account_suspended",
+				     "this account is suspended");
 	if (strcmp(p.state, "active") != 0 || p.generation != c.generation)
-		return unauthenticated(out, 401, "session_revoked",
-				       "session was revoked; sign in again");
+		return bearer_failed(a, req, now, out, "session_revoked",
+				     "session was revoked; sign in again");
 
 	who->authenticated = true;
 	memcpy(who->id, c.principal_id, sizeof who->id);
@@ -532,6 +609,7 @@ int auth_request(struct auth *a, struct store *st, struct http_request *req, enu
 	who->generation = c.generation;
 	who->expires = c.expires;
 	memcpy(who->mac, c.mac, sizeof who->mac);
+	who->can_create_vaults = sa_can_create_vaults;
 
 	if (rule == ROUTE_AUTH_USER && strcmp(p.type, "user") != 0)
 		return unauthenticated(out, 403, "forbidden", "only people may do this");

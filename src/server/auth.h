@@ -34,6 +34,7 @@
 #define AUTH_SESSION_SA_TTL	3600 /* 1 hour */
 #define AUTH_SESSION_REFRESH	600  /* a user's request in the last 10 minutes gets a new token */
 #define AUTH_SIGNIN_FAILURES	10   /* failed sign-ins per client address per minute */
+#define AUTH_BEARER_FAILURES	30   /* requests with a bad session token per address per minute */
 #define AUTH_SESSION_PREFIX	"sesame_ses_"
 #define AUTH_SIGNIN_LABEL	"sesame signin v1"
 #define AUTH_CHALLENGE_BYTES	(8 + 16 + 32)
@@ -110,6 +111,13 @@ bool auth_session_denied(struct auth *a, const unsigned char mac[32], long long 
 /* True when `client` may not try now; *retry_after is then in seconds. */
 bool auth_signin_limited(struct auth *a, const char *client, long long now, long long *retry_after);
 void auth_signin_failed(struct auth *a, const char *client, long long now);
+
+/*
+ * Requests with a missing, forged, expired or revoked session token, per
+ * client address (their own counter): they never reach an account's budget.
+ */
+bool auth_bearer_limited(struct auth *a, const char *client, long long now, long long *retry_after);
+void auth_bearer_failed(struct auth *a, const char *client, long long now);
 
 /* ---- the check before every handler ---- */
 

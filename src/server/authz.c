@@ -8,6 +8,7 @@
 
 #include "authz.h"
 #include "error.h"
+#include "log.h"
 
 /*
  * 1Password's permissions and their dependencies (docs/api.md,
@@ -139,9 +140,25 @@ int authz_vault(struct store *st, const struct request_caller *caller, const cha
 	return 0;
 }
 
+int authz_vault_any(struct store *st, const struct request_caller *caller, const char *vault_id,
+		    uint32_t need, uint32_t any, struct authz_vault *v, struct http_reply *out)
+{
+	char names[256];
+
+	if (authz_vault(st, caller, vault_id, need, v, out) != 0)
+		return -1;
+	if (any && !(v->permissions & any)) {
+		missing_names(any, v->permissions, names, sizeof names);
+		*out = reply_error(403, "forbidden", "you lack one of %s on vault '%s'", names,
+				   vault_id);
+		return -1;
+	}
+	return 0;
+}
+
 int authz_vault_create(const struct request_caller *caller, struct http_reply *out)
 {
-	if (strcmp(caller->type, "user") != 0) {
+	if (strcmp(caller->type, "user") != 0 && !caller->can_create_vaults) {
 		*out = reply_error(403, "forbidden", "this service account may not create vaults");
 		return -1;
 	}
@@ -174,6 +191,10 @@ int authz_vault_grant(const struct request_caller *caller, const struct authz_va
 				   v->row.id);
 		return -1;
 	}
+	/* A service account's access is fixed: only its own new vault may name it. */
+	if (!revoke && strcmp(target->type, "service_account") == 0 &&
+	    strcmp(target->id, caller->id) != 0 && authz_sa_access_fixed(target, out))
+		return -1;
 	if (!revoke && strcmp(v->row.type, "everyone") == 0 &&
 	    strcmp(target->type, "service_account") == 0) {
 		*out = reply_error(403, "forbidden",
@@ -187,6 +208,159 @@ int authz_vault_grant(const struct request_caller *caller, const struct authz_va
 	if (!revoke && p == 0) {
 		*out = reply_error(400, "invalid_permissions",
 				   "permissions must not be empty; revoke access instead");
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- service accounts ---- */
+
+static const struct sa_perm {
+	uint32_t bit;
+	const char *name;
+	uint32_t vault_bits;
+} sa_perm_table[] = {
+	{SA_PERM_READ, "read_items", SA_BITS_READ},
+	{SA_PERM_WRITE, "write_items", SA_BITS_WRITE},
+	{SA_PERM_SHARE, "share_items", SA_BITS_SHARE},
+};
+
+#define NSAPERMS (sizeof sa_perm_table / sizeof sa_perm_table[0])
+
+uint32_t authz_sa_perm(const char *name)
+{
+	for (size_t i = 0; i < NSAPERMS; i++)
+		if (strcmp(sa_perm_table[i].name, name) == 0)
+			return sa_perm_table[i].bit;
+	return 0;
+}
+
+const char *authz_sa_perm_name(uint32_t sa_bit)
+{
+	for (size_t i = 0; i < NSAPERMS; i++)
+		if (sa_perm_table[i].bit == sa_bit)
+			return sa_perm_table[i].name;
+	return NULL;
+}
+
+int authz_sa_permissions(uint32_t sa, uint32_t *bits, struct http_reply *out)
+{
+	*bits = 0;
+	if (!sa) {
+		*out = reply_error(400, "invalid_permissions",
+				   "a vault needs at least 'read_items'");
+		return -1;
+	}
+	for (size_t i = 1; i < NSAPERMS; i++) {
+		if ((sa & sa_perm_table[i].bit) && !(sa & SA_PERM_READ)) {
+			*out = reply_error(400, "invalid_permissions",
+					   "permission '%s' requires 'read_items'",
+					   sa_perm_table[i].name);
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < NSAPERMS; i++)
+		if (sa & sa_perm_table[i].bit)
+			*bits |= sa_perm_table[i].vault_bits;
+	/* The mapping is built to satisfy 1Password's dependency table. */
+	if (authz_check_permissions(*bits) != 0) {
+		*out = reply_from_error();
+		return -1;
+	}
+	return 0;
+}
+
+uint32_t authz_sa_from_bits(uint32_t bits)
+{
+	uint32_t sa = 0;
+	for (size_t i = 0; i < NSAPERMS; i++)
+		if ((bits & sa_perm_table[i].vault_bits) == sa_perm_table[i].vault_bits)
+			sa |= sa_perm_table[i].bit;
+	return sa;
+}
+
+int authz_sa_vault_grant(struct store *st, const struct request_caller *caller,
+			 const char *vault_id, struct authz_vault *v, struct http_reply *out)
+{
+	if (authz_vault(st, caller, vault_id, PERM_MANAGE_VAULT, v, out) != 0)
+		return -1;
+	if (strcmp(v->row.type, "personal") == 0) {
+		*out = reply_error(403, "forbidden",
+				   "vault '%s' is a personal (Private) vault: it cannot be granted "
+				   "to a service account",
+				   vault_id);
+		return -1;
+	}
+	if (strcmp(v->row.type, "everyone") == 0) {
+		*out = reply_error(403, "forbidden",
+				   "vault '%s' is the account's default Shared vault: it cannot be "
+				   "granted to a service account",
+				   vault_id);
+		return -1;
+	}
+	return 0;
+}
+
+int authz_sa_session(struct store *st, const char *principal_id, long long now,
+		     bool *can_create_vaults, struct http_reply *out)
+{
+	struct sa_row sa;
+	int rc;
+
+	*can_create_vaults = false;
+	if (!st->ops->sa_get) {
+		/* A store without service accounts (unit-test fakes): nothing to check. */
+		return 0;
+	}
+	rc = store_call(st, sa_get, principal_id, &sa);
+	if (rc == SESAME_ENOTFOUND) {
+		*out = reply_error(401, "token_revoked",
+				   "service account token was revoked");
+		return -1;
+	}
+	if (rc) {
+		*out = reply_from_error();
+		return -1;
+	}
+	if (sa.revoked_at && sa.revoked_at <= now) {
+		*out = reply_error(401, "token_revoked",
+				   "service account token was revoked%s",
+				   sa.rotated_to[0] ? " (rotated)" : "");
+		return -1;
+	}
+	if (sa.expires_at && sa.expires_at <= now) {
+		*out = reply_error(401, "token_expired", "service account token expired");
+		return -1;
+	}
+	/* Cheap: one write per service account per minute at most. */
+	if (now - sa.last_used_at >= 60 && store_call(st, sa_touch, principal_id, now) != 0)
+		log_warn("sa_touch_failed", LOG_STR("principal", principal_id),
+			 LOG_STR("message", sesame_error_last()->message), );
+	*can_create_vaults = sa.can_create_vaults;
+	return 0;
+}
+
+int authz_sa_access_fixed(const struct principal_row *target, struct http_reply *out)
+{
+	if (strcmp(target->type, "service_account") != 0)
+		return 0;
+	*out = reply_error(403, "forbidden",
+			   "the vaults and permissions of service account '%s' are fixed at "
+			   "creation; create a new service account instead",
+			   target->id);
+	return -1;
+}
+
+int authz_sa_vault_delete(const struct request_caller *caller, const struct authz_vault *v,
+			  struct http_reply *out)
+{
+	if (strcmp(caller->type, "service_account") != 0)
+		return 0;
+	if (strcmp(v->row.created_by, caller->id) != 0) {
+		*out = reply_error(403, "forbidden",
+				   "a service account may delete only vaults it created; vault "
+				   "'%s' is not one",
+				   v->row.id);
 		return -1;
 	}
 	return 0;

@@ -27,6 +27,13 @@ enum opt_id {
 	OPT_LOG_FORMAT,
 	OPT_INSECURE_NO_TLS,
 	OPT_ALLOW_SIGNUP,
+	OPT_MAX_FILE_SIZE,
+	OPT_RL_READS,
+	OPT_RL_WRITES,
+	OPT_RL_DAY,
+	OPT_RL_PEOPLE,
+	OPT_RL_TEST_WINDOW,
+	OPT_AUDIT,
 	OPT_CONFIG,
 	OPT_DEV,
 	OPT_VERSION,
@@ -65,6 +72,20 @@ static const struct opt_spec {
 	 "allow plain HTTP on a non-loopback address (behind a TLS proxy)"},
 	{OPT_ALLOW_SIGNUP, "allow-signup", NULL, IN_FLAG | IN_FILE, NULL,
 	 "allow creating accounts after the first one (POST /v1/accounts)"},
+	{OPT_MAX_FILE_SIZE, "max-file-size", "SESAME_MAX_FILE_SIZE", IN_FLAG | IN_ENV | IN_FILE,
+	 "BYTES", "largest file upload (ciphertext), e.g. 16M (default 16M, at most 256M)"},
+	{OPT_RL_READS, "ratelimit-reads-per-hour", "SESAME_RATELIMIT_READS_PER_HOUR",
+	 IN_FLAG | IN_ENV | IN_FILE, "N", "reads per token per hour (default 10000)"},
+	{OPT_RL_WRITES, "ratelimit-writes-per-hour", "SESAME_RATELIMIT_WRITES_PER_HOUR",
+	 IN_FLAG | IN_ENV | IN_FILE, "N", "writes per token per hour (default 1000)"},
+	{OPT_RL_DAY, "ratelimit-per-day", "SESAME_RATELIMIT_PER_DAY", IN_FLAG | IN_ENV | IN_FILE,
+	 "N", "requests per account per day (default 50000)"},
+	{OPT_RL_PEOPLE, "ratelimit-people", NULL, IN_FLAG | IN_FILE, NULL,
+	 "apply the limits to people too, not only to service accounts"},
+	{OPT_RL_TEST_WINDOW, "ratelimit-test-window", NULL, IN_FLAG, "SECONDS",
+	 "TESTS ONLY: the hourly window lasts SECONDS and the daily one 24 times that"},
+	{OPT_AUDIT, "audit", "SESAME_AUDIT", IN_FLAG | IN_ENV | IN_FILE, "on|off",
+	 "the audit trail (default on; off only for benchmarks)"},
 	{OPT_CONFIG, "config", NULL, IN_FLAG, "FILE", "read 'key = value' settings from FILE"},
 	{OPT_DEV, "dev", NULL, IN_FLAG, NULL,
 	 "development mode: throwaway data directory, 127.0.0.1, port 8420"},
@@ -234,6 +255,68 @@ static int apply(struct server_config *cfg, enum opt_id id, const char *value, c
 					   value, src);
 		return 0;
 	}
+	case OPT_MAX_FILE_SIZE: {
+		/* Digits, then an optional K, M or G (powers of 1024). */
+		size_t n = strlen(value), digits = 0;
+		unsigned long long mult = 1, size;
+		while (digits < n && digits < 12 && value[digits] >= '0' && value[digits] <= '9')
+			digits++;
+		if (digits && digits + 1 == n && (value[digits] | 0x20) == 'k')
+			mult = 1024;
+		else if (digits && digits + 1 == n && (value[digits] | 0x20) == 'm')
+			mult = 1024 * 1024;
+		else if (digits && digits + 1 == n && (value[digits] | 0x20) == 'g')
+			mult = 1024 * 1024 * 1024;
+		else if (digits != n)
+			digits = 0;
+		errno = 0;
+		size = digits ? strtoull(value, &end, 10) * mult : 0;
+		if (!digits || errno || size < 1 || size > CONFIG_MAX_FILE_SIZE_LIMIT)
+			return config_fail(err, errcap,
+					   "invalid value '%s' for %s: expected a size from 1 to "
+					   "256M bytes, such as 16M",
+					   value, src);
+		cfg->max_file_size = (size_t)size;
+		return 0;
+	}
+	case OPT_RL_READS:
+	case OPT_RL_WRITES:
+	case OPT_RL_DAY:
+	case OPT_RL_TEST_WINDOW: {
+		long long n;
+		errno = 0;
+		n = strtoll(value, &end, 10);
+		if (errno || end == value || *end || n < 1 || n > 1000000000LL)
+			return config_fail(err, errcap,
+					   "invalid value '%s' for %s: expected a number from 1 to "
+					   "1000000000",
+					   value, src);
+		*(id == OPT_RL_READS	? &cfg->rl_reads_per_hour
+		  : id == OPT_RL_WRITES ? &cfg->rl_writes_per_hour
+		  : id == OPT_RL_DAY	? &cfg->rl_per_day
+					: &cfg->rl_test_window) = n;
+		return 0;
+	}
+	case OPT_RL_PEOPLE:
+		if (strcmp(value, "true") == 0)
+			cfg->rl_people = true;
+		else if (strcmp(value, "false") == 0)
+			cfg->rl_people = false;
+		else
+			return config_fail(err, errcap,
+					   "invalid value '%s' for %s: expected true or false",
+					   value, src);
+		return 0;
+	case OPT_AUDIT:
+		if (strcmp(value, "on") == 0)
+			cfg->audit_off = false;
+		else if (strcmp(value, "off") == 0)
+			cfg->audit_off = true;
+		else
+			return config_fail(err, errcap,
+					   "invalid value '%s' for %s: expected on or off", value,
+					   src);
+		return 0;
 	case OPT_DEV:
 	case OPT_VERSION:
 	case OPT_HELP:
@@ -432,6 +515,7 @@ int config_load(struct server_config *cfg, int argc, char *const argv[], char *c
 
 	/* 2. Defaults. */
 	cfg->port = CONFIG_DEFAULT_PORT;
+	cfg->max_file_size = CONFIG_DEFAULT_MAX_FILE_SIZE;
 	cfg->log_level = LOG_INFO;
 	cfg->log_format = LOG_FORMAT_TEXT;
 	if (set_string(&cfg->listen, CONFIG_DEFAULT_LISTEN) ||
@@ -473,6 +557,8 @@ int config_load(struct server_config *cfg, int argc, char *const argv[], char *c
 				cfg->allow_signup = true;
 			else if (o->id == OPT_DEV)
 				cfg->dev = true;
+			else if (o->id == OPT_RL_PEOPLE)
+				cfg->rl_people = true;
 			continue;
 		}
 		snprintf(src, sizeof src, "option '--%s'", o->name);

@@ -19,6 +19,8 @@
 #define CONFIG_DEFAULT_PORT	8420
 #define CONFIG_DEFAULT_DATA_DIR "/var/lib/sesame"
 #define CONFIG_FILE_MAX		(64 * 1024) /* bytes in a config file */
+#define CONFIG_DEFAULT_MAX_FILE_SIZE (16u * 1024 * 1024) /* one file upload (ciphertext) */
+#define CONFIG_MAX_FILE_SIZE_LIMIT   (256u * 1024 * 1024)
 #define CONFIG_LINE_MAX		4096	    /* bytes in one config-file line */
 
 enum config_action {
@@ -39,6 +41,11 @@ struct server_config {
 	log_format log_format;
 	bool insecure_no_tls;
 	bool allow_signup; /* accounts after the first one may be created */
+	size_t max_file_size; /* bytes of one file upload (--max-file-size) */
+	long long rl_reads_per_hour, rl_writes_per_hour, rl_per_day; /* 0: built-in */
+	long long rl_test_window; /* tests only: seconds in an "hour"; 0: real time */
+	bool rl_people;		  /* limit people too */
+	bool audit_off;		  /* --audit off (benchmarks only) */
 	bool dev;
 };
 

@@ -23,6 +23,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -71,6 +72,11 @@ struct request_ctx {
 	size_t drained;
 	struct http_reply pending;
 	int status; /* what we queued, 0 when we queued nothing */
+	/* The audit event of the reply in `pending` is being written (suspended). */
+	struct MHD_Connection *conn;
+	bool awaiting;
+	atomic_bool audited;
+	int audit_rc;
 };
 
 /* ---- helpers ---- */
@@ -133,6 +139,16 @@ static enum MHD_Result add_headers(struct MHD_Response *resp, const struct http_
 	if (reply->session[0] &&
 	    MHD_add_response_header(resp, "Sesame-Session", reply->session) != MHD_YES)
 		return MHD_NO;
+	if (reply->ratelimit.limit > 0) {
+		char v[3][24];
+		snprintf(v[0], sizeof v[0], "%lld", reply->ratelimit.limit);
+		snprintf(v[1], sizeof v[1], "%lld", reply->ratelimit.remaining);
+		snprintf(v[2], sizeof v[2], "%lld", reply->ratelimit.reset);
+		if (MHD_add_response_header(resp, "RateLimit-Limit", v[0]) != MHD_YES ||
+		    MHD_add_response_header(resp, "RateLimit-Remaining", v[1]) != MHD_YES ||
+		    MHD_add_response_header(resp, "RateLimit-Reset", v[2]) != MHD_YES)
+			return MHD_NO;
+	}
 	if (reply->retry_after > 0) {
 		char secs[24];
 		snprintf(secs, sizeof secs, "%lld", reply->retry_after);
@@ -158,6 +174,13 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct request_ct
 							       MHD_RESPMEM_MUST_FREE);
 		if (body && !resp)
 			free(body);
+	} else if (reply->bytes) {
+		/* Binary (file ciphertext); MHD frees it with the response. */
+		ctype = "application/octet-stream";
+		resp = MHD_create_response_from_buffer(reply->bytes_len, reply->bytes,
+						       MHD_RESPMEM_MUST_FREE);
+		if (resp)
+			reply->bytes = NULL;
 	} else if (reply->text) {
 		ctype = "text/plain; charset=utf-8";
 		resp = MHD_create_response_from_buffer(strlen(reply->text), (void *)reply->text,
@@ -218,6 +241,93 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	return ctx;
 }
 
+/* ---- the audit event before the reply (router_finish_fn) ---- */
+
+/* From the audit writer's thread: the event is durable (or failed); answer. */
+static void audit_done(void *arg, int rc)
+{
+	struct request_ctx *ctx = arg;
+	ctx->audit_rc = rc;
+	atomic_store(&ctx->audited, true);
+	MHD_resume_connection(ctx->conn);
+}
+
+/* Replaces a reply whose event could not be written: no answer without a trace. */
+static void audit_failed(struct http_reply *reply)
+{
+	reply_free(reply);
+	*reply = reply_error(503, "audit_unavailable",
+			     "the server cannot record this request now; retry later");
+}
+
+/*
+ * Sends `reply` once its audit event is durable: suspends the connection
+ * and lets audit_done() resume it; on_request() then sends it.
+ */
+static enum MHD_Result send_audited(struct MHD_Connection *conn, struct request_ctx *ctx,
+				    struct http_reply *reply)
+{
+	const struct router *r = ctx->srv->router;
+
+	if (!r->finish || !ctx->req.caller.authenticated)
+		return send_reply(conn, ctx, reply);
+	ctx->pending = *reply;
+	ctx->awaiting = true;
+	ctx->conn = conn;
+	atomic_store(&ctx->audited, false);
+	MHD_suspend_connection(conn);
+	int f = r->finish(&ctx->req, &ctx->pending, audit_done, ctx);
+	if (f != 0) {
+		/* Nothing pending: answer now (or 503 when the event was refused). */
+		ctx->audit_rc = f < 0 ? -1 : 0;
+		atomic_store(&ctx->audited, true);
+		MHD_resume_connection(conn);
+	}
+	return MHD_YES;
+}
+
+struct audit_wait {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool done;
+	int rc;
+};
+
+static void audit_wait_done(void *arg, int rc)
+{
+	struct audit_wait *w = arg;
+	pthread_mutex_lock(&w->lock);
+	w->rc = rc;
+	w->done = true;
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* The same, blocking: for the rare answer queued before the body (a 429 with a body). */
+static void audit_sync(struct request_ctx *ctx, struct http_reply *reply)
+{
+	const struct router *r = ctx->srv->router;
+	struct audit_wait w = {.done = false};
+	int f;
+
+	if (!r->finish || !ctx->req.caller.authenticated)
+		return;
+	pthread_mutex_init(&w.lock, NULL);
+	pthread_cond_init(&w.cond, NULL);
+	f = r->finish(&ctx->req, reply, audit_wait_done, &w);
+	if (f == 0) {
+		pthread_mutex_lock(&w.lock);
+		while (!w.done)
+			pthread_cond_wait(&w.cond, &w.lock);
+		pthread_mutex_unlock(&w.lock);
+		f = w.rc ? -1 : 1;
+	}
+	pthread_cond_destroy(&w.cond);
+	pthread_mutex_destroy(&w.lock);
+	if (f < 0)
+		audit_failed(reply);
+}
+
 static enum MHD_Result first_call(struct MHD_Connection *conn, struct request_ctx *ctx,
 				  const char *method)
 {
@@ -242,8 +352,10 @@ static enum MHD_Result first_call(struct MHD_Connection *conn, struct request_ct
 
 	if (router_route(ctx->srv->router, req, &reply) == 0)
 		return MHD_YES;
-	if (announces_body(conn))
+	if (announces_body(conn)) {
+		audit_sync(ctx, &reply);
 		return send_reply(conn, ctx, &reply);
+	}
 	ctx->pending = reply;
 	ctx->has_pending = true;
 	return MHD_YES;
@@ -263,6 +375,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_NO; /* on_uri ran out of memory */
 	if (!ctx->started)
 		return first_call(conn, ctx, method);
+	if (ctx->awaiting) {
+		/* Called again after audit_done() resumed us. */
+		if (!atomic_load(&ctx->audited))
+			return MHD_YES;
+		ctx->awaiting = false;
+		if (ctx->audit_rc)
+			audit_failed(&ctx->pending);
+		return send_reply(conn, ctx, &ctx->pending);
+	}
 
 	if (*upload_size) {
 		size_t n = *upload_size;
@@ -289,10 +410,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 	if (ctx->has_pending) {
 		ctx->has_pending = false;
-		return send_reply(conn, ctx, &ctx->pending);
+		reply = ctx->pending;
+		memset(&ctx->pending, 0, sizeof ctx->pending);
+		return send_audited(conn, ctx, &reply);
 	}
 	router_dispatch(&ctx->req, &reply);
-	return send_reply(conn, ctx, &reply);
+	return send_audited(conn, ctx, &reply);
 }
 
 static const char *outcome_name(enum MHD_RequestTerminationCode toe)
@@ -376,7 +499,8 @@ int http_server_start(struct http_server **out, const struct http_options *opts)
 {
 	struct sockaddr_storage ss;
 	struct http_server *srv;
-	unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+	unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC |
+			     MHD_ALLOW_SUSPEND_RESUME;
 	bool tls = opts->tls_cert_pem != NULL;
 	size_t n = 0;
 

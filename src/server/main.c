@@ -20,12 +20,16 @@
 
 #include <sodium.h>
 
+#include "api_audit.h"
+#include "audit.h"
 #include "auth.h"
 #include "buf.h"
 #include "config.h"
+#include "dev.h"
 #include "error.h"
 #include "http.h"
 #include "log.h"
+#include "ratelimit.h"
 #include "routes.h"
 #include "sesame/version.h"
 #include "store.h"
@@ -144,14 +148,52 @@ static int fatal(const char *event)
 	return 1;
 }
 
-static void print_dev_banner(const char *url, const char *dir)
+static void print_dev_banner(const char *url, const char *dir, const struct dev_account *demo)
 {
 	printf("\n"
 	       "  sesamed is running in DEV MODE: everything it stores is thrown away on exit.\n"
 	       "  data directory  %s (removed on exit)\n"
+	       "  demo account    %s, vault '%s', item '%s'\n"
+	       "  credentials     %s (password and Secret Key, mode 0600)\n"
+	       "  KDF cost        the lowest allowed (Argon2id, 2 passes, 8 MiB): dev mode only\n"
 	       "  check health    curl %s/v1/health\n"
-	       "  stop            Ctrl-C\n\n",
-	       dir, url);
+	       "  stop            Ctrl-C\n\n"
+	       "  Read the demo secret:\n\n"
+	       "    eval $(sesame signin --address %s --email %s --account %s < %s)\n"
+	       "    sesame item get \"%s\" --vault %s --fields password --reveal\n"
+	       "    sesame read \"op://%s/%s/password\"\n\n",
+	       dir, DEV_EMAIL, DEV_VAULT, DEV_ITEM, demo->creds_path, url, url, DEV_EMAIL,
+	       demo->account_id, demo->creds_path, DEV_ITEM, DEV_VAULT, DEV_VAULT, DEV_ITEM);
+}
+
+/* Request budgets and the audit writer (ratelimit.h, audit.h). */
+static int start_limits_and_audit(const struct server_config *cfg, struct store *store,
+				  struct server_state *state, struct ratelimit **rl,
+				  struct audit **audit, struct router *router)
+{
+	struct rl_options o = {
+		.defaults = {cfg->rl_reads_per_hour, cfg->rl_writes_per_hour, cfg->rl_per_day},
+		.hour = cfg->rl_test_window,
+		.day = cfg->rl_test_window * 24,
+		.people = cfg->rl_people,
+		.load = api_ratelimit_load,
+		.load_ctx = store,
+	};
+	if (cfg->rl_test_window)
+		log_warn("ratelimit_test_window", LOG_INT("hour_seconds", cfg->rl_test_window), );
+	if (ratelimit_new(rl, &o) != 0)
+		return -1;
+	state->ratelimit = *rl;
+	if (cfg->audit_off) {
+		/* Benchmarks only: no event, no wait. */
+		log_warn("audit_off", );
+		router->finish = NULL;
+		return 0;
+	}
+	if (audit_open(audit, store) != 0)
+		return -1;
+	state->audit = *audit;
+	return 0;
 }
 
 static int run(const struct server_config *cfg)
@@ -162,6 +204,9 @@ static int run(const struct server_config *cfg)
 	struct http_server *http = NULL;
 	struct store *store = NULL;
 	struct auth *auth = NULL;
+	struct ratelimit *ratelimit = NULL;
+	struct audit *audit = NULL;
+	struct router router = server_router;
 	sbuf cert = SBUF_INIT(PEM_MAX), key = SBUF_INIT_SECURE(PEM_MAX);
 	char *dev_dir = NULL;
 	const char *data_dir = cfg->data_dir;
@@ -213,6 +258,11 @@ static int run(const struct server_config *cfg)
 	}
 	state.auth = auth;
 	state.allow_signup = cfg->allow_signup;
+	state.max_file_size = cfg->max_file_size;
+	if (start_limits_and_audit(cfg, store, &state, &ratelimit, &audit, &router) != 0) {
+		status = fatal("audit_failed");
+		goto out;
+	}
 
 	if (cfg->tls_cert && (read_pem(cfg->tls_cert, &cert, false) != 0 ||
 			      read_pem(cfg->tls_key, &key, true) != 0)) {
@@ -224,7 +274,7 @@ static int run(const struct server_config *cfg)
 	hopts.port = cfg->port;
 	hopts.tls_cert_pem = cfg->tls_cert ? sbuf_cstr(&cert) : NULL;
 	hopts.tls_key_pem = cfg->tls_cert ? sbuf_cstr(&key) : NULL;
-	hopts.router = &server_router;
+	hopts.router = &router;
 	hopts.state = &state;
 	if (http_server_start(&http, &hopts) != 0) {
 		status = fatal("listen_failed");
@@ -239,9 +289,18 @@ static int run(const struct server_config *cfg)
 		log_warn("insecure_no_tls", LOG_STR("url", url), );
 	/* The one stdout line tests and scripts read to find the port. */
 	printf("sesamed listening on %s\n", url);
-	if (cfg->dev)
-		print_dev_banner(url, data_dir);
 	fflush(stdout);
+	if (cfg->dev) {
+		/* Demo data through our own API, as a client would make it. */
+		struct dev_account demo;
+		if (dev_seed(&demo, url, data_dir) != 0) {
+			status = fatal("dev_seed_failed");
+			goto out;
+		}
+		log_info("dev_seeded", LOG_STR("account_id", demo.account_id), );
+		print_dev_banner(url, data_dir, &demo);
+		fflush(stdout);
+	}
 
 	while (sigwait(&stop_signals, &sig) != 0)
 		;
@@ -252,6 +311,8 @@ static int run(const struct server_config *cfg)
 	status = 0;
 out:
 	http_server_stop(http);
+	audit_close(audit); /* after the HTTP server: no request waits on it any more */
+	ratelimit_free(ratelimit);
 	store_close(store);
 	auth_close(auth);
 	sbuf_free(&key);

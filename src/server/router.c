@@ -43,6 +43,12 @@ struct http_reply reply_text(int status, const char *static_text)
 	return r;
 }
 
+struct http_reply reply_bytes(int status, unsigned char *bytes, size_t len)
+{
+	struct http_reply r = {.status = status, .bytes = bytes, .bytes_len = len};
+	return r;
+}
+
 static struct http_reply reply_errorv(int status, const char *code, const char *fmt, va_list ap)
 {
 	struct http_reply r = {.status = status};
@@ -70,6 +76,9 @@ void reply_free(struct http_reply *reply)
 {
 	json_decref(reply->json);
 	reply->json = NULL;
+	free(reply->bytes);
+	reply->bytes = NULL;
+	reply->bytes_len = 0;
 	sodium_memzero(reply->session, sizeof reply->session);
 }
 
@@ -581,17 +590,23 @@ int router_route(const struct router *r, struct http_request *req, struct http_r
 	const struct route *rt = req->route;
 	unsigned long long length;
 	bool known;
+	size_t body_max = rt->body_max;
+	if (r->body_limit) {
+		size_t lim = r->body_limit(req, rt);
+		if (lim < body_max)
+			body_max = lim;
+	}
 	if (has_body(req, &length, &known)) {
 		if (rt->body_max == 0) {
 			*out = reply_error(400, "body_not_allowed", "'%s %s' takes no request body",
 					   rt->method, rt->pattern);
 			return -1;
 		}
-		if (known && length > rt->body_max) {
+		if (known && length > body_max) {
 			*out = reply_error(
 				413, "body_too_large",
 				"request body of %llu bytes is over the limit of %zu bytes", length,
-				rt->body_max);
+				body_max);
 			return -1;
 		}
 	}
@@ -600,12 +615,13 @@ int router_route(const struct router *r, struct http_request *req, struct http_r
 				   "request body must be 'application/json'");
 		return -1;
 	}
-	req->body.max = rt->body_max;
+	req->body.max = body_max;
 	/*
 	 * Authentication comes last among the header checks and before any
 	 * body is read: an unauthenticated client never makes us buffer one.
 	 */
 	memset(&req->caller, 0, sizeof req->caller);
+	memset(&req->ratelimit, 0, sizeof req->ratelimit);
 	req->refreshed[0] = '\0';
 	if (rt->auth != ROUTE_AUTH_NONE) {
 		if (!r->authenticate) {
@@ -613,6 +629,9 @@ int router_route(const struct router *r, struct http_request *req, struct http_r
 			return -1;
 		}
 		if (r->authenticate(req, rt->auth, out) != 0)
+			return -1;
+		/* Budgets: only an authenticated request can spend one. */
+		if (r->admit && r->admit(req, out) != 0)
 			return -1;
 	}
 	return 0;
@@ -660,4 +679,6 @@ void router_dispatch(struct http_request *req, struct http_reply *out)
 	/* A sliding session: the fresh token rides on any successful answer. */
 	if (req->refreshed[0] && out->status < 400 && !out->session[0])
 		memcpy(out->session, req->refreshed, sizeof out->session);
+	if (req->ratelimit.limit > 0 && out->ratelimit.limit == 0)
+		out->ratelimit = req->ratelimit;
 }

@@ -49,6 +49,12 @@ struct request_caller {
 	long long generation;
 	long long expires;	 /* the session's expiry */
 	unsigned char mac[32];	 /* the session's MAC (for sign-out) */
+	bool can_create_vaults;	 /* service accounts: set at creation */
+};
+
+/* RateLimit-Limit, -Remaining and -Reset headers; limit 0: none. */
+struct reply_ratelimit {
+	long long limit, remaining, reset;
 };
 
 struct route_params {
@@ -77,6 +83,7 @@ struct http_request {
 	struct route_params params;
 	struct request_caller caller;
 	char refreshed[REPLY_SESSION_MAX]; /* a fresh session for the reply, or "" */
+	struct reply_ratelimit ratelimit;  /* set by the admit hook, copied to the reply */
 };
 
 /*
@@ -91,6 +98,10 @@ struct http_reply {
 	char allow[REPLY_ALLOW_MAX]; /* Allow header for a 405, else "" */
 	char session[REPLY_SESSION_MAX]; /* Sesame-Session header, else "" */
 	long long retry_after;		 /* Retry-After header (seconds) when > 0 */
+	struct reply_ratelimit ratelimit; /* RateLimit-* headers when limit > 0 */
+	/* Binary answers (application/octet-stream): malloc'd, owned by the reply. */
+	unsigned char *bytes;
+	size_t bytes_len;
 };
 
 typedef struct http_reply (*route_handler)(struct http_request *req,
@@ -115,10 +126,32 @@ struct route {
 typedef int (*router_auth_fn)(struct http_request *req, enum route_auth rule,
 			      struct http_reply *out);
 
+/*
+ * Runs after authentication, before the body is read (rate limits).
+ * Returns 0 to go on, or -1 with *out set (429).
+ */
+typedef int (*router_admit_fn)(struct http_request *req, struct http_reply *out);
+
+/*
+ * Runs for every authenticated request once its reply is decided, before
+ * it is sent (the audit event). Returns 1 when the reply may go now, or 0
+ * when done(arg, rc) will be called later, from another thread, once it
+ * may (rc != 0: the event could not be written).
+ */
+typedef int (*router_finish_fn)(struct http_request *req, const struct http_reply *reply,
+				void (*done)(void *arg, int rc), void *arg);
+
 struct router {
 	const struct route *routes;
 	size_t count;
 	router_auth_fn authenticate; /* NULL: only ROUTE_AUTH_NONE routes are allowed */
+	/*
+	 * Optional: a route's body limit at run time (a setting such as
+	 * --max-file-size); used when smaller than the row's body_max.
+	 */
+	size_t (*body_limit)(const struct http_request *req, const struct route *rt);
+	router_admit_fn admit;	 /* NULL: no rate limits */
+	router_finish_fn finish; /* NULL: no audit */
 };
 
 static inline const char *http_request_header(const struct http_request *req, const char *name)
@@ -165,6 +198,8 @@ int route_decode_segment(const char *raw, size_t len, char *out, const char **wh
 /* Reply helpers: the only ways to build a reply. */
 struct http_reply reply_json(int status, json_t *body); /* steals body */
 struct http_reply reply_text(int status, const char *static_text);
+/* application/octet-stream; steals `bytes` (malloc'd; NULL when len is 0). */
+struct http_reply reply_bytes(int status, unsigned char *bytes, size_t len);
 /* {"error":{"code":code,"message":...}}; the message is lowercase. */
 struct http_reply reply_error(int status, const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -5,6 +5,7 @@
  * body may be and whether it is JSON. Handlers only do their job.
  */
 #include "api.h"
+#include "api_audit.h"
 #include "auth.h"
 #include "error.h"
 #include "log.h"
@@ -116,9 +117,36 @@ static const struct route server_routes[] = {
 	{"POST",   I "/archive",         SESSION, 0,    false, handle_item_archive, NULL},
 	{"POST",   I "/restore",         SESSION, 0,    false, handle_item_restore, NULL},
 	{"GET",    I "/versions",        SESSION, 0,    false, handle_item_versions, NULL},
+
+	/* Files of items: raw ciphertext bodies (application/octet-stream). */
+	{"PUT",    I "/files/:file",     SESSION, API_FILE_BODY_MAX, false, handle_file_put, NULL},
+	{"GET",    I "/files/:file",     SESSION, 0,    false, handle_file_get, NULL},
+	{"DELETE", I "/files/:file",     SESSION, 0,    false, handle_file_delete, NULL},
 	{"POST",   "/v1/resolve",        SESSION, 256 * KiB, true, handle_resolve, keys_resolve},
+
+	/* Service accounts (owners and administrators). */
+	{"POST",   "/v1/service-accounts", ADMIN, 256 * KiB, true, handle_sa_create, keys_sa_create},
+	{"GET",    "/v1/service-accounts", ADMIN, 0,    false, handle_sa_list, NULL},
+	{"GET",    "/v1/service-accounts/:id", ADMIN, 0, false, handle_sa_get, NULL},
+	{"DELETE", "/v1/service-accounts/:id", ADMIN, 0, false, handle_sa_delete, NULL},
+	{"POST",   "/v1/service-accounts/:id/revoke", ADMIN, 0, false, handle_sa_revoke, NULL},
+	{"POST",   "/v1/service-accounts/:id/rotate", ADMIN, 256 * KiB, true, handle_sa_rotate, keys_sa_rotate},
+
+	/* Rate limits and the audit trail (api_audit.c). */
+	{"GET",    "/v1/ratelimit",      SESSION, 0,    false, handle_ratelimit_usage, NULL},
+	{"GET",    "/v1/account/ratelimits", SESSION, 0, false, handle_account_ratelimits_get, NULL},
+	{"PUT",    "/v1/account/ratelimits", SESSION, 4 * KiB, true, handle_account_ratelimits_put, keys_ratelimits_put},
+	{"GET",    "/v1/events",         ADMIN,   0,    false, handle_events_list, NULL},
+	{"GET",    "/v1/events/verify",  ADMIN,   0,    false, handle_events_verify, NULL},
+	{"GET",    "/v1/events/usage",   ADMIN,   0,    false, handle_events_usage, NULL},
 };
 /* clang-format on */
 
+/* Run-time body limits: file uploads follow --max-file-size. */
+static size_t body_limit(const struct http_request *req, const struct route *rt)
+{
+	return rt->handler == handle_file_put ? api_file_body_limit(req) : rt->body_max;
+}
+
 const struct router server_router = {server_routes, sizeof server_routes / sizeof server_routes[0],
-				     authenticate};
+				     authenticate, body_limit, api_admit, api_finish};

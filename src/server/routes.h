@@ -15,6 +15,8 @@
 #define SESAMED_NAME "sesamed"
 
 struct auth;
+struct ratelimit;
+struct audit;
 
 /* Shared by every handler; lives as long as the HTTP server. */
 struct server_state {
@@ -22,6 +24,9 @@ struct server_state {
 	struct auth *auth; /* keys, deny list, sign-in limits (auth.h) */
 	bool allow_signup; /* --allow-signup: accounts after the first one */
 	char url[128];	   /* this server's address, for whoami */
+	struct ratelimit *ratelimit; /* request budgets (ratelimit.h) */
+	struct audit *audit;	     /* the audit writer (audit.h); NULL: --audit off */
+	size_t max_file_size; /* bytes of one file upload; 0: API_FILE_BODY_MAX */
 };
 
 extern const struct router server_router;

@@ -149,6 +149,82 @@ typedef int (*access_cb)(void *ctx, const struct access_entry *entry);
 typedef int (*item_cb)(void *ctx, const struct item_row *row);
 typedef int (*my_group_cb)(void *ctx, const struct my_group *g);
 
+/* A file attached to an item: its ciphertext and metadata. */
+struct file_row {
+	const char *id;
+	const char *vault_id;
+	const char *item_id;
+	long long size; /* bytes of content */
+	const unsigned char *content;
+	const char *created_by;
+	long long created_at;
+};
+typedef int (*file_cb)(void *ctx, const struct file_row *row);
+
+/* Audit events and per-account rate limits (store_sqlite_audit.c, migration 5). */
+#define STORE_ACTION_MAX      96 /* "GET /v1/vaults/:vault/items/:item" */
+#define STORE_INTEGRATION_MAX 64 /* bytes of an integration name or version */
+#define STORE_CLIENT_MAX      48 /* a numeric client address */
+
+struct audit_row {
+	long long seq; /* order of the chain; assigned by audit_insert */
+	char id[STORE_ID_SIZE];
+	long long time; /* Unix seconds */
+	char account_id[STORE_ID_SIZE];
+	char actor_id[STORE_ID_SIZE];
+	char actor_type[24];
+	char action[STORE_ACTION_MAX];
+	char vault_id[STORE_ID_SIZE]; /* "" when the route names none */
+	char item_id[STORE_ID_SIZE];
+	int status;
+	char client[STORE_CLIENT_MAX];
+	char integration_name[STORE_INTEGRATION_MAX + 1];
+	char integration_version[STORE_INTEGRATION_MAX + 1];
+	unsigned char prev_hash[32];
+	unsigned char hash[32];
+};
+
+struct audit_query {
+	const char *account_id;
+	long long after_seq;	       /* the cursor: events after this one */
+	const char *actor_id;	       /* NULL: any */
+	const char *vault_id;	       /* NULL: any */
+	const char *item_id;	       /* NULL: any */
+	long long start_time, end_time; /* inclusive; 0: open */
+	size_t limit;
+};
+
+struct audit_usage_row {
+	const char *vault_id; /* NULL for requests that name no vault */
+	const char *item_id;  /* NULL for requests that name no item */
+	long long count;
+	long long last_used;
+};
+
+struct store_ratelimits {
+	long long reads_per_hour, writes_per_hour, per_day;
+};
+
+typedef int (*audit_cb)(void *ctx, const struct audit_row *row);
+typedef int (*audit_usage_cb)(void *ctx, const struct audit_usage_row *row);
+
+/* A service account's own row (the principal row has its name and keys). */
+struct sa_row {
+	char id[STORE_ID_SIZE];
+	char account_id[STORE_ID_SIZE];
+	char name[STORE_NAME_MAX + 1];
+	char created_by[STORE_ID_SIZE];
+	long long created_at;
+	long long expires_at;	/* 0: never */
+	long long last_used_at; /* 0: never used */
+	long long revoked_at;	/* 0: not revoked; later than now during a rotation's grace */
+	bool can_create_vaults;
+	char rotated_from[STORE_ID_SIZE]; /* "" unless made by a rotation */
+	char rotated_to[STORE_ID_SIZE];	  /* "" unless replaced by a rotation */
+};
+
+typedef int (*sa_cb)(void *ctx, const struct sa_row *row);
+
 struct store_options {
 	unsigned int version; /* STORE_OPTIONS_VERSION */
 	const char *path;     /* sqlite: the database file, created 0600 */
@@ -252,6 +328,45 @@ struct store_ops {
 	int (*group_delete)(struct store *st, const char *id);
 	int (*member_delete)(struct store *st, const char *group_id, const char *member_id);
 	int (*member_list)(struct store *st, const char *group_id, principal_cb cb, void *ctx);
+
+	/* Audit and rate limits (store_sqlite_audit.c). */
+	int (*server_id)(struct store *st, char out[STORE_ID_SIZE]);
+	/* The hash of an account's last event; *found false when it has none. */
+	int (*audit_head)(struct store *st, const char *account_id, unsigned char hash[32],
+			  bool *found);
+	/* Appends events in order (in the caller's write transaction); each seq is set. */
+	int (*audit_insert)(struct store *st, struct audit_row *rows, size_t n);
+	/* An account's events in chain order, after q->after_seq, filtered. */
+	int (*audit_list)(struct store *st, const struct audit_query *q, audit_cb cb, void *ctx);
+	/* Per vault and item: how often and when last `actor_id` called. */
+	int (*audit_usage)(struct store *st, const char *account_id, const char *actor_id,
+			   audit_usage_cb cb, void *ctx);
+	int (*ratelimits_get)(struct store *st, const char *account_id,
+			      struct store_ratelimits *out, bool *found);
+	int (*ratelimits_put)(struct store *st, const char *account_id,
+			      const struct store_ratelimits *l, const char *by, long long now);
+	/*
+	 * Files (ciphertext) of an item. file_insert: ENOTFOUND unless the item
+	 * is in the vault, EEXISTS when the id is taken. file_get calls cb once.
+	 */
+	int (*file_insert)(struct store *st, const struct file_row *f);
+	int (*file_get)(struct store *st, const char *vault_id, const char *item_id,
+			const char *id, file_cb cb, void *ctx);
+	int (*file_delete)(struct store *st, const char *vault_id, const char *item_id,
+			   const char *id, long long now);
+	/*
+	 * Service accounts (store_sqlite_service_accounts.c, migration 4).
+	 * sa_insert adds the row of a principal already inserted; sa_end sets
+	 * revoked_at (kept when already earlier) and rotated_to (NULL: keep);
+	 * sa_touch sets last_used_at unless it was set in the last minute,
+	 * in its own write (no caller transaction).
+	 */
+	int (*sa_insert)(struct store *st, const struct sa_row *sa);
+	int (*sa_get)(struct store *st, const char *id, struct sa_row *out);
+	int (*sa_list)(struct store *st, const char *account_id, sa_cb cb, void *ctx);
+	int (*sa_end)(struct store *st, const char *id, long long revoked_at,
+		      const char *rotated_to);
+	int (*sa_touch)(struct store *st, const char *id, long long now);
 };
 
 /* Every backend's handle starts with this. */

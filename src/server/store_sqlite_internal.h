@@ -95,6 +95,14 @@ enum stmt_id {
 	S_GROUP_DELETE,
 	S_MEMBER_DELETE,
 	S_MEMBER_LIST,
+	S_FILE_INSERT,
+	S_FILE_GET,
+	S_FILE_DELETE,
+	S_SA_INSERT,
+	S_SA_GET,
+	S_SA_LIST,
+	S_SA_END,
+	S_SA_TOUCH,
 	S_COUNT
 };
 
@@ -177,5 +185,32 @@ int sqlst_group_delete(struct store *base, const char *id);
 int sqlst_member_delete(struct store *base, const char *group_id, const char *member_id);
 int sqlst_member_list(struct store *base, const char *group_id, principal_cb cb,
 			      void *ctx);
+int sqlst_file_insert(struct store *base, const struct file_row *f);
+int sqlst_file_get(struct store *base, const char *vault_id, const char *item_id, const char *id,
+		   file_cb cb, void *ctx);
+int sqlst_file_delete(struct store *base, const char *vault_id, const char *item_id,
+		      const char *id, long long now);
+
+/* Service accounts (store_sqlite_service_accounts.c). */
+int sqlst_sa_insert(struct store *base, const struct sa_row *sa);
+int sqlst_sa_get(struct store *base, const char *id, struct sa_row *out);
+int sqlst_sa_list(struct store *base, const char *account_id, sa_cb cb, void *ctx);
+int sqlst_sa_end(struct store *base, const char *id, long long revoked_at, const char *rotated_to);
+int sqlst_sa_touch(struct store *base, const char *id, long long now);
+
+/* Audit events and rate limits (store_sqlite_audit.c). */
+extern const char sqlite_migration_audit_sql[];
+int sqlst_server_id(struct store *base, char out[STORE_ID_SIZE]);
+int sqlst_audit_head(struct store *base, const char *account_id, unsigned char hash[32],
+		     bool *found);
+int sqlst_audit_insert(struct store *base, struct audit_row *rows, size_t n);
+int sqlst_audit_list(struct store *base, const struct audit_query *q, audit_cb cb, void *ctx);
+int sqlst_audit_usage(struct store *base, const char *account_id, const char *actor_id,
+		      audit_usage_cb cb, void *ctx);
+int sqlst_ratelimits_get(struct store *base, const char *account_id,
+			 struct store_ratelimits *out, bool *found);
+int sqlst_ratelimits_put(struct store *base, const char *account_id,
+			 const struct store_ratelimits *l, const char *by, long long now);
+
 
 #endif

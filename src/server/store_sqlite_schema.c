@@ -153,6 +153,47 @@ static const struct migration {
 	 " expires_at INTEGER NOT NULL"
 	 ") STRICT;",
 	 NULL},
+	/*
+	 * Files attached to items and Document contents: ciphertext only
+	 * (AEAD under the vault key, AD purpose "file:<id>"). Deleting the
+	 * item or the vault deletes its files.
+	 */
+	{3, "files",
+	 "CREATE TABLE files ("
+	 " id TEXT PRIMARY KEY CHECK (length(id) = 26),"
+	 " vault_id TEXT NOT NULL REFERENCES vaults(id) ON DELETE CASCADE,"
+	 " item_id TEXT NOT NULL REFERENCES items(id) ON DELETE CASCADE,"
+	 " size INTEGER NOT NULL CHECK (size >= 0),"
+	 " content BLOB NOT NULL,"
+	 " created_by TEXT NOT NULL,"
+	 " created_at INTEGER NOT NULL"
+	 ") STRICT;"
+	 "CREATE INDEX files_item ON files (item_id);"
+	 "CREATE INDEX files_vault ON files (vault_id);",
+	 NULL},
+	/*
+	 * Service accounts (docs/internals/server.md "Service accounts"): the
+	 * principal row (type service_account, name, public keys, generation)
+	 * plus this row. Their vault grants are ordinary vault_access rows.
+	 * revoked_at may lie in the future: a rotation's grace period.
+	 */
+	{4, "service accounts",
+	 "CREATE TABLE service_accounts ("
+	 " id TEXT PRIMARY KEY REFERENCES principals(id) ON DELETE CASCADE,"
+	 " account_id TEXT NOT NULL REFERENCES accounts(id),"
+	 " created_by TEXT NOT NULL,"
+	 " created_at INTEGER NOT NULL,"
+	 " expires_at INTEGER,"
+	 " last_used_at INTEGER,"
+	 " can_create_vaults INTEGER NOT NULL CHECK (can_create_vaults IN (0, 1)),"
+	 " revoked_at INTEGER,"
+	 " rotated_from TEXT,"
+	 " rotated_to TEXT"
+	 ") STRICT;"
+	 "CREATE INDEX service_accounts_account ON service_accounts (account_id, created_at);",
+	 NULL},
+	/* Audit events (hash-chained per account) and per-account rate limits. */
+	{5, "audit events and rate limits", sqlite_migration_audit_sql, NULL},
 };
 
 #define MIGRATION_COUNT (sizeof migrations / sizeof migrations[0])

@@ -85,7 +85,7 @@ static const struct route test_routes[] = {
 };
 
 static const struct router test_router = {test_routes, sizeof test_routes / sizeof test_routes[0],
-					  NULL};
+					  NULL, NULL, NULL, NULL};
 
 static int setup(void **state)
 {
@@ -474,7 +474,7 @@ static const struct route auth_routes[] = {
 	{"GET", "/v1/admin", ROUTE_AUTH_ADMIN, 0, false, h_who, NULL},
 };
 
-static const struct router auth_router = {auth_routes, 3, fake_authenticate};
+static const struct router auth_router = {auth_routes, 3, fake_authenticate, NULL, NULL, NULL};
 
 static struct http_reply auth_call(const char *method, const char *path, const char *body,
 				   int *routed)
@@ -535,7 +535,7 @@ static void test_server_router__auth_and_keys_are_central(void **state)
 
 static int check_routes(const struct route *rows, size_t n, char *err, size_t errcap)
 {
-	struct router r = {rows, n, NULL};
+	struct router r = {rows, n, NULL, NULL, NULL, NULL};
 	return router_check(&r, err, errcap);
 }
 

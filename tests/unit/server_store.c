@@ -437,6 +437,82 @@ static void principal(struct principal_row *p, const char *id, const char *type,
 #define VAULT "vault000000000000000000000"
 #define ITEM  "item0000000000000000000000"
 
+/* Service accounts (migration 4): every statement, and what they store. */
+#define SA "sa00000000000000000000000a"
+
+static int count_sa(void *ctx, const struct sa_row *r)
+{
+	(void)r;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static void sa_statements(struct store *st, struct principal_row *p)
+{
+	struct sa_row sa, got;
+	int rows = 0;
+
+	memset(&sa, 0, sizeof sa);
+	snprintf(sa.id, sizeof sa.id, SA);
+	snprintf(sa.account_id, sizeof sa.account_id, "acct0000000000000000000000");
+	snprintf(sa.created_by, sizeof sa.created_by, USER);
+	sa.created_at = 5;
+	sa.expires_at = 100;
+	sa.can_create_vaults = true;
+	principal(p, SA, "service_account", "");
+	snprintf(p->name, sizeof p->name, "ci bot");
+	assert_int_equal(store_begin_write(st), 0);
+	assert_int_equal(store_call(st, principal_insert, p), 0);
+	assert_int_equal(store_call(st, sa_insert, &sa), 0);
+	assert_int_equal(store_call(st, sa_end, SA, 50, "sa00000000000000000000000b"), 0);
+	assert_int_equal(store_call(st, sa_end, SA, 70, NULL), 0); /* keeps the earlier time */
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(store_call(st, sa_touch, SA, 60), 0);
+	assert_int_equal(store_call(st, sa_get, SA, &got), 0);
+	assert_string_equal(got.name, "ci bot");
+	assert_int_equal(got.expires_at, 100);
+	assert_int_equal(got.revoked_at, 50);
+	assert_int_equal(got.last_used_at, 60);
+	assert_true(got.can_create_vaults);
+	assert_string_equal(got.rotated_to, "sa00000000000000000000000b");
+	assert_int_equal(store_call(st, sa_get, "sa00000000000000000000000c", &got),
+			 SESAME_ENOTFOUND);
+	assert_int_equal(store_call(st, sa_list, "acct0000000000000000000000", count_sa, &rows), 0);
+	assert_int_equal(rows, 1);
+}
+
+/* Files of an item: insert, read back, delete, and the item's files go with it. */
+static int copy_file_size(void *ctx, const struct file_row *r)
+{
+	*(long long *)ctx = r->size;
+	return 0;
+}
+
+static void file_statements(struct store *st, const unsigned char *blob, size_t len)
+{
+	struct file_row f = {"file0000000000000000000000", VAULT, ITEM, (long long)len, blob, USER, 5};
+	struct file_row g = f;
+	long long size = 0;
+
+	g.id = "file1111111111111111111111";
+	assert_int_equal(store_begin_write(st), 0);
+	assert_int_equal(store_call(st, file_insert, &f), 0);
+	assert_int_equal(store_call(st, file_insert, &f), SESAME_EEXISTS);
+	assert_int_equal(store_call(st, file_insert, &g), 0);
+	g.item_id = "nope000000000000000000000x";
+	assert_int_equal(store_call(st, file_insert, &g), SESAME_ENOTFOUND);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(store_call(st, file_get, VAULT, ITEM, f.id, copy_file_size, &size), 0);
+	assert_int_equal(size, (long long)len);
+	assert_int_equal(store_begin_write(st), 0);
+	assert_int_equal(store_call(st, file_delete, VAULT, ITEM, f.id, 6), 0);
+	assert_int_equal(store_call(st, file_delete, VAULT, ITEM, f.id, 6), SESAME_ENOTFOUND);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(store_call(st, file_get, VAULT, ITEM, f.id, copy_file_size, &size),
+			 SESAME_ENOTFOUND);
+	/* file1... stays until the item is deleted (checked by the caller's count). */
+}
+
 static void test_server_store__accounts_vaults_items(void **state)
 {
 	struct store *st = open_store();
@@ -553,6 +629,7 @@ static void test_server_store__accounts_vaults_items(void **state)
 	q.tag = idx;
 	assert_int_equal(store_call(st, item_list, &q, count_rows, &rows), 0);
 	assert_int_equal(store_call(st, principal_get, USER, p), 0);
+	file_statements(st, blob, sizeof blob);
 
 	assert_int_equal(store_begin_write(st), 0);
 	assert_int_equal(store_call(st, item_delete, VAULT, ITEM), 0);
@@ -564,6 +641,7 @@ static void test_server_store__accounts_vaults_items(void **state)
 	assert_int_equal(store_call(st, member_delete, GROUP, USER), SESAME_ENOTFOUND);
 	assert_int_equal(store_call(st, group_delete, GROUP), 0);
 	assert_int_equal(store_commit(st), 0);
+	sa_statements(st, p);
 	/*
 	 * Every statement a route runs is an indexed search: no full scan of a
 	 * table that grows with the data (accounts is one row per account).
@@ -591,6 +669,7 @@ static void test_server_store__accounts_vaults_items(void **state)
 	assert_true(checked >= S_COUNT - 1);
 
 	assert_string_equal(query(st, "SELECT count(*) FROM item_versions"), "0");
+	assert_string_equal(query(st, "SELECT count(*) FROM files"), "0");
 	assert_string_equal(query(st, "SELECT count(*) FROM vault_access"), "0");
 	free(p);
 	free(v);

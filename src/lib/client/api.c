@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -23,6 +24,9 @@ struct api {
 	char integration[256];
 	char *session; /* secure memory */
 	bool refreshed;
+	api_retry retry;
+	long long retry_after; /* of the last answer */
+	int last_status;
 };
 
 bool api_host_is_loopback(const char *host)
@@ -238,7 +242,8 @@ int api_map_response(int status, const char *body, size_t len, json_t **out)
 	return code;
 }
 
-int api_call(api *a, const char *method, const char *path, const json_t *body, json_t **out)
+static int api_call_once(api *a, const char *method, const char *path, const json_t *body,
+			 json_t **out)
 {
 	char auth[HEADER_MAX];
 	const char *headers[4];
@@ -282,8 +287,18 @@ int api_call(api *a, const char *method, const char *path, const json_t *body, j
 		.content_type = body ? "application/json" : NULL,
 		.max_response_body = API_RESPONSE_MAX,
 	};
+	a->retry_after = 0;
+	a->last_status = 0;
 	rc = http_conn_send(a->conn, &req, &resp);
 	if (rc == 0) {
+		const char *ra = http_parser_header(&resp, "retry-after");
+		a->last_status = resp.status;
+		if (ra) {
+			char *end = NULL;
+			long long v = strtoll(ra, &end, 10);
+			if (end && end != ra && *end == '\0' && v > 0 && v < 86400 * 365)
+				a->retry_after = v;
+		}
 		const char *fresh = http_parser_header(&resp, "sesame-session");
 		if (fresh && a->session && resp.status >= 200 && resp.status < 300 &&
 		    strcmp(fresh, a->session) != 0 && api_set_session(a, fresh) == 0)
@@ -298,6 +313,68 @@ out:
 	if (text) {
 		secmem_wipe(text, text_len);
 		free(text);
+	}
+	return rc;
+}
+
+void api_set_retry(api *a, const api_retry *r)
+{
+	if (r)
+		a->retry = *r;
+	else
+		memset(&a->retry, 0, sizeof a->retry);
+}
+
+long long api_retry_after(const api *a)
+{
+	return a->retry_after;
+}
+
+static bool idempotent(const char *method, const char *path)
+{
+	return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0 ||
+	       (strcmp(method, "POST") == 0 && strcmp(path, "/v1/resolve") == 0);
+}
+
+static void sleep_ms(long long ms)
+{
+	struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+	while (nanosleep(&ts, &ts) != 0)
+		;
+}
+
+int api_call(api *a, const char *method, const char *path, const json_t *body, json_t **out)
+{
+	int attempts = a->retry.max_attempts > 1 && idempotent(method, path)
+			       ? a->retry.max_attempts
+			       : 1;
+	long long base = a->retry.base_delay_ms > 0 ? a->retry.base_delay_ms : 50;
+	int rc = 0;
+
+	for (int n = 0; n < attempts; n++) {
+		rc = api_call_once(a, method, path, body, out);
+		if (rc == 0 || n + 1 == attempts)
+			break;
+		long long delay;
+		if (rc == SESAME_ERATELIMIT) {
+			if (a->retry_after <= 0 || a->retry_after > a->retry.max_retry_after_s)
+				break;
+			delay = a->retry_after * 1000 + randombytes_uniform(250);
+		} else if (rc == SESAME_ENETWORK ||
+			   (rc == SESAME_ESERVER &&
+			    (a->last_status == 502 || a->last_status == 503 ||
+			     a->last_status == 504))) {
+			delay = base << n;
+			delay += randombytes_uniform((uint32_t)delay + 1);
+			if (a->retry_after > 0 && a->retry_after * 1000 > delay) {
+				if (a->retry_after > a->retry.max_retry_after_s)
+					break;
+				delay = a->retry_after * 1000;
+			}
+		} else {
+			break;
+		}
+		sleep_ms(delay);
 	}
 	return rc;
 }
@@ -365,4 +442,68 @@ int api_escape(char *out, size_t cap, const char *s)
 	}
 	out[j] = '\0';
 	return 0;
+}
+
+int api_call_bytes(api *a, const char *method, const char *path, const void *body, size_t len,
+		   json_t **out, unsigned char **out_bytes, size_t *out_len, size_t max)
+{
+	char auth[HEADER_MAX];
+	const char *headers[4];
+	size_t nh = 0;
+	http_parser resp;
+	int rc;
+
+	if (out)
+		*out = NULL;
+	if (out_bytes)
+		*out_bytes = NULL;
+	if (out_len)
+		*out_len = 0;
+	headers[nh++] = a->integration;
+	if (a->session) {
+		if ((size_t)snprintf(auth, sizeof auth, "Authorization: Bearer %s", a->session) >=
+		    sizeof auth)
+			return sesame_error_set(SESAME_EINVAL, "invalid_session",
+						"session token is too long");
+		headers[nh++] = auth;
+	}
+	headers[nh] = NULL;
+	http_request req = {
+		.method = method,
+		.path = path,
+		.headers = headers,
+		.body = body,
+		.body_len = len,
+		.content_type = body ? "application/octet-stream" : NULL,
+		.max_response_body = max ? max : API_RESPONSE_MAX,
+	};
+	rc = http_conn_send(a->conn, &req, &resp);
+	if (rc == 0) {
+		const char *fresh = http_parser_header(&resp, "sesame-session");
+		const char *ct = http_parser_header(&resp, "content-type");
+		if (fresh && a->session && resp.status >= 200 && resp.status < 300 &&
+		    strcmp(fresh, a->session) != 0 && api_set_session(a, fresh) == 0)
+			a->refreshed = true;
+		if (resp.status >= 200 && resp.status < 300 && out_bytes && ct &&
+		    strncasecmp(ct, "application/octet-stream", 24) == 0) {
+			*out_bytes = malloc(resp.body.len ? resp.body.len : 1);
+			if (!*out_bytes) {
+				rc = sesame_error_nomem();
+			} else {
+				if (resp.body.len)
+					memcpy(*out_bytes, resp.body.ptr, resp.body.len);
+				*out_len = resp.body.len;
+			}
+		} else if (resp.status >= 200 && resp.status < 300 && out_bytes) {
+			rc = sesame_error_set(SESAME_EINVAL, "bad_response",
+					      "server answer to '%s' is not binary", path);
+		} else {
+			rc = api_map_response(resp.status, resp.body.ptr, resp.body.len, out);
+		}
+	} else if (rc == SESAME_ENETWORK) {
+		sesame_error_prefix("cannot reach '%s'", a->url_text);
+	}
+	http_parser_free(&resp);
+	secmem_wipe(auth, sizeof auth);
+	return rc;
 }

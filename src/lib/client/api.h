@@ -78,7 +78,35 @@ int api_get_b64(const json_t *obj, const char *key, unsigned char *out, size_t c
 /* Adds a b64u string member. */
 int api_set_b64(json_t *obj, const char *key, const unsigned char *bin, size_t len);
 
+/*
+ * Retries (used by the SDK; off unless set, so the CLI is unchanged). Only
+ * idempotent requests are retried: GET, and POST /v1/resolve (a read).
+ * A network failure, a 502/503/504 or a 429 whose Retry-After is at most
+ * `max_retry_after_s` is retried up to `max_attempts` - 1 times, after
+ * base_delay_ms * 2^n plus up to as much random jitter, or after the
+ * Retry-After the server asked for.
+ */
+typedef struct {
+	int max_attempts;      /* 1 or less: no retry */
+	int base_delay_ms;     /* 0: 50 ms */
+	int max_retry_after_s; /* 0: never wait for a 429 */
+} api_retry;
+
+void api_set_retry(api *a, const api_retry *r);
+
+/* Retry-After (seconds) of the last answer on this api, 0 when it had none. */
+long long api_retry_after(const api *a);
+
 /* URL-escapes one path segment or query value into `out`. */
 int api_escape(char *out, size_t cap, const char *s);
+
+/*
+ * A request with a raw body (application/octet-stream; NULL: none) and,
+ * when `out_bytes` is set, a binary answer of at most `max` bytes (0: the
+ * default) copied into a malloc'd buffer. JSON answers (an upload's 201,
+ * errors) are handled as api_call() does.
+ */
+int api_call_bytes(api *a, const char *method, const char *path, const void *body, size_t len,
+		   json_t **out, unsigned char **out_bytes, size_t *out_len, size_t max);
 
 #endif

@@ -394,3 +394,43 @@ int items_delete(session *s, const client_vault *v, const char *item_id)
 	snprintf(path, sizeof path, "/v1/vaults/%s/items/%s", v->id, item_id);
 	return api_call(s->api, "DELETE", path, NULL, NULL);
 }
+
+int items_decode_object(item **out, session *s, const client_vault *v, const json_t *obj,
+			bool full)
+{
+	return item_from_object(out, s, v, obj, full);
+}
+
+int items_list_filtered(item ***out, size_t *n, session *s, const client_vault *v,
+			items_state state, const char *title, const char *tag)
+{
+	static const char *const q[] = {"?state=active", "?state=archived", "?state=all"};
+	const unsigned char *key = keyring_vault_key(s->kr, v->id);
+	unsigned char ikey[BLIND_INDEX_KEYBYTES];
+	char idx[BLIND_INDEX_TEXT_SIZE], query[256];
+	int rc = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!title && !tag)
+		return list_query(out, n, s, v, q[state]);
+	if (!key)
+		return sesame_error_set(SESAME_EPERM, "vault_key_unavailable",
+					"cannot open the key of vault '%s'", v->name);
+	snprintf(query, sizeof query, "%s", q[state]);
+	rc = blind_index_key(ikey, key);
+	if (rc == 0 && title) {
+		rc = blind_index_text(idx, ikey, title, strlen(title));
+		if (rc == 0)
+			snprintf(query + strlen(query), sizeof query - strlen(query), "&title=%s",
+				 idx);
+	}
+	if (rc == 0 && tag) {
+		rc = blind_index_text(idx, ikey, tag, strlen(tag));
+		if (rc == 0)
+			snprintf(query + strlen(query), sizeof query - strlen(query), "&tag=%s",
+				 idx);
+	}
+	secmem_wipe(ikey, sizeof ikey);
+	return rc ? rc : list_query(out, n, s, v, query);
+}

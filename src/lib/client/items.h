@@ -51,6 +51,22 @@ int items_archive(session *s, const client_vault *v, const char *item_id);
 int items_restore(session *s, const client_vault *v, const char *item_id);
 int items_delete(session *s, const client_vault *v, const char *item_id);
 
+/*
+ * Decodes an item object of a server answer (details when `full`, else
+ * the overview) of vault `v`; the vault key must be in the keyring. For
+ * the SDK's batch and resolve answers.
+ */
+int items_decode_object(item **out, session *s, const client_vault *v, const json_t *obj,
+			bool full);
+
+/*
+ * Lists overviews with the server-side filters: state, and (when not
+ * NULL) exact title and/or tag through the blind index (both: items with
+ * both).
+ */
+int items_list_filtered(item ***out, size_t *n, session *s, const client_vault *v,
+			items_state state, const char *title, const char *tag);
+
 /* Builds the upload body (tests use it to check what leaves the client). */
 int items_build_body(json_t **out, const char *account_id, const unsigned char vault_key[32],
 		     const item *it, uint64_t version);

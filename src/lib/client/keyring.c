@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +32,13 @@ struct keyring {
 	group_entry *groups;
 	size_t ngroups;
 	int groups_loaded;
+	/*
+	 * Readers (lookups) share, writers (adding a vault or group) exclude.
+	 * Keys are never removed before keyring_free(), so a key pointer handed
+	 * out stays valid after the lock is released (the SDK shares one
+	 * keyring between threads).
+	 */
+	pthread_rwlock_t lock;
 };
 
 int keyring_new(keyring **out, const keyset *own)
@@ -39,6 +47,11 @@ int keyring_new(keyring **out, const keyset *own)
 	if (!*out)
 		return sesame_error_nomem();
 	(*out)->own = own;
+	if (pthread_rwlock_init(&(*out)->lock, NULL) != 0) {
+		free(*out);
+		*out = NULL;
+		return sesame_error_nomem();
+	}
 	return 0;
 }
 
@@ -52,6 +65,7 @@ void keyring_free(keyring *kr)
 		keyset_free(kr->groups[i].ks);
 	free(kr->vaults);
 	free(kr->groups);
+	pthread_rwlock_destroy(&kr->lock);
 	free(kr);
 }
 
@@ -85,12 +99,23 @@ int seal_to_json(json_t *obj, const char *key, const unsigned char *pt, size_t l
 	return rc ? rc : api_set_b64(obj, key, box, n);
 }
 
-const keyset *keyring_group(const keyring *kr, const char *group_id)
+static const keyset *group_locked(const keyring *kr, const char *group_id)
 {
 	for (size_t i = 0; i < kr->ngroups; i++)
 		if (strcmp(kr->groups[i].id, group_id) == 0)
 			return kr->groups[i].ks;
 	return NULL;
+}
+
+const keyset *keyring_group(const keyring *kr, const char *group_id)
+{
+	pthread_rwlock_t *l = (pthread_rwlock_t *)&kr->lock;
+	const keyset *ks;
+
+	pthread_rwlock_rdlock(l);
+	ks = group_locked(kr, group_id);
+	pthread_rwlock_unlock(l);
+	return ks;
 }
 
 int keyring_load_groups(keyring *kr, api *a)
@@ -101,7 +126,10 @@ int keyring_load_groups(keyring *kr, api *a)
 	json_t *g;
 	int rc;
 
-	if (kr->groups_loaded)
+	pthread_rwlock_rdlock(&kr->lock);
+	int loaded = kr->groups_loaded;
+	pthread_rwlock_unlock(&kr->lock);
+	if (loaded)
 		return 0;
 	rc = api_call(a, "GET", "/v1/me/groups", NULL, &resp);
 	if (rc)
@@ -137,8 +165,16 @@ int keyring_load_groups(keyring *kr, api *a)
 		rc = keyset_from_seed(&ks, seed);
 		if (rc)
 			goto out;
+		pthread_rwlock_wrlock(&kr->lock);
+		if (group_locked(kr, gid)) {
+			/* Another thread added it meanwhile. */
+			pthread_rwlock_unlock(&kr->lock);
+			keyset_free(ks);
+			continue;
+		}
 		group_entry *ng = realloc(kr->groups, (kr->ngroups + 1) * sizeof *ng);
 		if (!ng) {
+			pthread_rwlock_unlock(&kr->lock);
 			keyset_free(ks);
 			rc = sesame_error_nomem();
 			goto out;
@@ -146,20 +182,34 @@ int keyring_load_groups(keyring *kr, api *a)
 		kr->groups = ng;
 		memcpy(ng[kr->ngroups].id, gid, ID_SIZE);
 		ng[kr->ngroups++].ks = ks;
+		pthread_rwlock_unlock(&kr->lock);
 	}
+	pthread_rwlock_wrlock(&kr->lock);
 	kr->groups_loaded = 1;
+	pthread_rwlock_unlock(&kr->lock);
 out:
 	secmem_free(seed);
 	json_decref(resp);
 	return rc;
 }
 
-const unsigned char *keyring_vault_key(const keyring *kr, const char *vault_id)
+static const unsigned char *vault_locked(const keyring *kr, const char *vault_id)
 {
 	for (size_t i = 0; i < kr->nvaults; i++)
 		if (strcmp(kr->vaults[i].id, vault_id) == 0)
 			return kr->vaults[i].key;
 	return NULL;
+}
+
+const unsigned char *keyring_vault_key(const keyring *kr, const char *vault_id)
+{
+	pthread_rwlock_t *l = (pthread_rwlock_t *)&kr->lock;
+	const unsigned char *key;
+
+	pthread_rwlock_rdlock(l);
+	key = vault_locked(kr, vault_id);
+	pthread_rwlock_unlock(l);
+	return key;
 }
 
 int keyring_add_vault(keyring *kr, const char *vault_id, const unsigned char key[VAULT_KEY_BYTES])
@@ -171,20 +221,31 @@ int keyring_add_vault(keyring *kr, const char *vault_id, const unsigned char key
 		return sesame_error_set(SESAME_EINVAL, "invalid_id", "invalid vault id");
 	if (keyring_vault_key(kr, vault_id))
 		return 0;
-	if (kr->nvaults >= KEYRING_MAX)
-		return sesame_error_set(SESAME_ETOOBIG, NULL, "too many vaults in the keyring");
 	copy = secmem_alloc(VAULT_KEY_BYTES);
 	if (!copy)
 		return SESAME_ENOMEM;
+	memcpy(copy, key, VAULT_KEY_BYTES);
+	pthread_rwlock_wrlock(&kr->lock);
+	if (vault_locked(kr, vault_id)) {
+		pthread_rwlock_unlock(&kr->lock);
+		secmem_free(copy);
+		return 0;
+	}
+	if (kr->nvaults >= KEYRING_MAX) {
+		pthread_rwlock_unlock(&kr->lock);
+		secmem_free(copy);
+		return sesame_error_set(SESAME_ETOOBIG, NULL, "too many vaults in the keyring");
+	}
 	nv = realloc(kr->vaults, (kr->nvaults + 1) * sizeof *nv);
 	if (!nv) {
+		pthread_rwlock_unlock(&kr->lock);
 		secmem_free(copy);
 		return sesame_error_nomem();
 	}
-	memcpy(copy, key, VAULT_KEY_BYTES);
 	kr->vaults = nv;
 	memcpy(nv[kr->nvaults].id, vault_id, ID_SIZE);
 	nv[kr->nvaults++].key = copy;
+	pthread_rwlock_unlock(&kr->lock);
 	return 0;
 }
 

@@ -6,6 +6,7 @@
 
 #include "b64.h"
 #include "client/sessfile.h"
+#include "client/vcache.h"
 #include "crypto/aead.h"
 #include "crypto/secmem.h"
 #include "error.h"
@@ -44,6 +45,13 @@ int sessfile_seal(unsigned char **out, size_t *out_len, const unsigned char key[
 	rc = api_set_b64(doc, "keyset", blob, blen);
 	if (rc)
 		goto out;
+	if (s->vcache) {
+		json_t *vaults = vcache_to_json(s->vcache);
+		if (!vaults || json_object_set_new(doc, "vaults", vaults)) {
+			rc = sesame_error_nomem();
+			goto out;
+		}
+	}
 	pt = sjson_dump(doc);
 	if (!pt) {
 		rc = sesame_error_nomem();
@@ -69,6 +77,7 @@ out:
 		sodium_memzero(pt, strlen(pt));
 		free(pt);
 	}
+	vcache_json_wipe(json_object_get(doc, "vaults"));
 	wipe_json_string(doc, "session");
 	wipe_json_string(doc, "keyset");
 	json_decref(doc);
@@ -78,6 +87,12 @@ out:
 
 int sessfile_open(session **out, const unsigned char *data, size_t len,
 		  const unsigned char key[SESSFILE_KEYBYTES])
+{
+	return sessfile_open_opts(out, data, len, key, NULL);
+}
+
+int sessfile_open_opts(session **out, const unsigned char *data, size_t len,
+		       const unsigned char key[SESSFILE_KEYBYTES], const api_options *base)
 {
 	size_t ml = strlen(SESSFILE_MAGIC), pt_len = 0, blen = 0;
 	unsigned char blob[KEYSET_ENCRYPTED_BYTES];
@@ -120,17 +135,30 @@ int sessfile_open(session **out, const unsigned char *data, size_t len,
 	rc = rc ? rc : keyset_decrypt(&ks, blob, blen, key);
 	if (rc)
 		goto out;
-	api_options o = {.url = url, .insecure = insecure};
+	api_options o = base ? *base : (api_options){0};
+	if (!o.url || !*o.url)
+		o.url = url;
+	o.insecure = o.insecure || insecure;
 	rc = api_new(&a, &o);
 	rc = rc ? rc : api_set_session(a, tok);
 	if (rc)
 		goto out;
 	rc = session_new(out, a, ks, &me);
-	if (rc == 0)
-		(*out)->insecure = insecure;
 	a = NULL;
 	ks = NULL;
+	if (rc)
+		goto out;
+	(*out)->insecure = insecure;
+	if (json_object_get(doc, "vaults")) {
+		/* A cache that does not read is only a cache: start without it. */
+		(*out)->vcache = vcache_from_json(json_object_get(doc, "vaults"));
+		for (size_t i = 0; (*out)->vcache && i < (*out)->vcache->n; i++)
+			if (keyring_add_vault((*out)->kr, (*out)->vcache->v[i].id,
+					      (*out)->vcache->v[i].key) != 0)
+				break;
+	}
 out:
+	vcache_json_wipe(json_object_get(doc, "vaults"));
 	wipe_json_string(doc, "session");
 	wipe_json_string(doc, "keyset");
 	json_decref(doc);

@@ -10,10 +10,14 @@
  * file alone is useless: without the key it is ciphertext.
  *
  *   file = "SESAME-SESSION-1\n" || aead(key, AD = "sesame session file v1", json)
- *   json = {"url","insecure","session","principal":{...},"keyset":b64u}
+ *   json = {"url","insecure","session","principal":{...},"keyset":b64u,
+ *           "vaults":[{"id","name","key"}]}
  *
  * where "keyset" is keyset_encrypt(keyset, key) (so the private keys are
  * encrypted twice; cheap, and keeps the keyset codec in one place).
+ * "vaults" (optional) is the session's vault cache (client/vcache.h): ids,
+ * names and opened vault keys, so a warm `sesame read` is one request.
+ * Secret values are never stored here.
  */
 
 #include <stddef.h>
@@ -24,7 +28,7 @@
 #define SESSFILE_AD	       "sesame session file v1"
 #define SESSFILE_KEYBYTES      32
 #define SESSFILE_KEY_TEXT_SIZE 44 /* b64u of 32 bytes + NUL */
-#define SESSFILE_MAX	       (64u * 1024)
+#define SESSFILE_MAX	       (2u * 1024 * 1024)
 
 /* Seals the session `s` (insecure: the api option to restore) into a malloc'ed blob. */
 int sessfile_seal(unsigned char **out, size_t *out_len, const unsigned char key[SESSFILE_KEYBYTES],
@@ -33,6 +37,14 @@ int sessfile_seal(unsigned char **out, size_t *out_len, const unsigned char key[
 /* Opens a blob into a new session (the connection is made, nothing sent). */
 int sessfile_open(session **out, const unsigned char *data, size_t len,
 		  const unsigned char key[SESSFILE_KEYBYTES]) __attribute__((warn_unused_result));
+
+/*
+ * The same with the connection options of the caller (integration name and
+ * version, timeout); base->url, when set, replaces the stored address.
+ */
+int sessfile_open_opts(session **out, const unsigned char *data, size_t len,
+		       const unsigned char key[SESSFILE_KEYBYTES], const api_options *base)
+	__attribute__((warn_unused_result));
 
 int sessfile_key_text(char out[SESSFILE_KEY_TEXT_SIZE], const unsigned char key[SESSFILE_KEYBYTES]);
 int sessfile_key_parse(unsigned char key[SESSFILE_KEYBYTES], const char *text);

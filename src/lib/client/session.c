@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include "client/session.h"
+#include "client/vcache.h"
 #include "crypto/secmem.h"
 #include "crypto/secret_key.h"
 #include "error.h"
@@ -39,6 +40,7 @@ void session_free(session *s)
 {
 	if (!s)
 		return;
+	vcache_free(s->vcache);
 	keyring_free(s->kr);
 	keyset_free(s->ks);
 	api_free(s->api);

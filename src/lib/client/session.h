@@ -38,6 +38,7 @@ typedef struct {
 	keyring *kr; /* owned */
 	client_principal me;
 	bool insecure; /* the api was opened with the insecure option */
+	struct vcache *vcache; /* owned: cached vault list (client/vcache.h), NULL until filled */
 } session;
 
 /* Wraps an api and keyset already at hand (both owned from now on, even on failure). */

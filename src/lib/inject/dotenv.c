@@ -151,6 +151,9 @@ int dotenv_parse(dotenv *out, const char *text, size_t len, const char *name)
 	size_t i = 0;
 	int rc = 0;
 
+	/* One scratch buffer for every value: secure memory is costly to map. */
+	sbuf v = SBUF_INIT_SECURE(DOTENV_MAX_VALUE_BYTES);
+
 	out->entries = NULL;
 	out->n = 0;
 	while (i < len && !rc) {
@@ -193,24 +196,20 @@ int dotenv_parse(dotenv *out, const char *text, size_t len, const char *name)
 		i++;
 		while (i < len && is_blank(text[i]))
 			i++;
-		sbuf v = SBUF_INIT_SECURE(DOTENV_MAX_VALUE_BYTES);
 		unsigned start_line = line;
+		sbuf_reset(&v);
 		rc = parse_value(&v, text, len, &i, &line, name, start_line);
-		if (rc) {
-			sbuf_free(&v);
+		if (rc)
 			break;
-		}
 		char *key = strndup(text + kstart, kend - kstart);
 		char *value = malloc(v.len + 1);
 		if (!key || !value) {
 			free(key);
 			free(value);
-			sbuf_free(&v);
 			rc = sesame_error_nomem();
 			break;
 		}
 		memcpy(value, sbuf_cstr(&v), v.len + 1);
-		sbuf_free(&v);
 		rc = set_owned(out, key, value);
 		if (rc) {
 			free(key);
@@ -218,6 +217,7 @@ int dotenv_parse(dotenv *out, const char *text, size_t len, const char *name)
 			free(value);
 		}
 	}
+	sbuf_free(&v);
 	if (rc)
 		dotenv_free(out);
 	return rc;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,11 +10,12 @@
 #include "inject/mask.h"
 
 typedef struct {
-	char *bytes; /* sodium_malloc'ed */
+	char *bytes; /* inside mask_filter.block */
 	size_t len;
 } secret;
 
 struct mask_filter {
+	char *block; /* every secret, one sodium_malloc'ed block (one mapping, not n) */
 	secret *secrets;
 	size_t n;
 	size_t max_len;
@@ -25,8 +27,7 @@ void mask_filter_free(mask_filter *f)
 {
 	if (!f)
 		return;
-	for (size_t i = 0; i < f->n; i++)
-		sodium_free(f->secrets[i].bytes);
+	sodium_free(f->block);
 	free(f->secrets);
 	sbuf_free(&f->pending);
 	free(f);
@@ -41,15 +42,26 @@ int mask_filter_new(mask_filter **out, const char *const *secrets, const size_t 
 		free(f);
 		return sesame_error_nomem();
 	}
+	size_t total = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (lens[i] > SIZE_MAX - total - 1) {
+			mask_filter_free(f);
+			return sesame_error_nomem();
+		}
+		total += lens[i];
+	}
+	f->block = sodium_malloc(total + 1);
+	if (!f->block) {
+		mask_filter_free(f);
+		return sesame_error_nomem();
+	}
+	char *next = f->block;
 	for (size_t i = 0; i < n; i++) {
 		if (lens[i] == 0)
 			continue;
 		secret *s = &f->secrets[f->n];
-		s->bytes = sodium_malloc(lens[i]);
-		if (!s->bytes) {
-			mask_filter_free(f);
-			return sesame_error_nomem();
-		}
+		s->bytes = next;
+		next += lens[i];
 		memcpy(s->bytes, secrets[i], lens[i]);
 		s->len = lens[i];
 		f->first_byte[(unsigned char)s->bytes[0]] = true;

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef SESAME_LIB_SDK_SDK_INTERNAL_H
+#define SESAME_LIB_SDK_SDK_INTERNAL_H
+
+/*
+ * The SDK client (include/sesame/client.h) inside: a signed-in base
+ * session (keyset, keyring, principal), a pool of keep-alive connections
+ * that concurrent callers take one each, the current session token shared
+ * by the pool, a cached vault list for reference resolution, and an
+ * optional TTL cache of item reads. docs/sdk.md describes the design.
+ *
+ * Locks: `mu` guards the pool and the token; `vault_mu` the vault list;
+ * the keyring has its own rwlock; the cache has its own mutex. No lock is
+ * held across network I/O except `auth_mu` while a service account signs
+ * in again (one sign-in for all waiting callers).
+ */
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "client/api.h"
+#include "client/items.h"
+#include "client/session.h"
+#include "client/vaults.h"
+#include "sesame/client.h"
+
+#define SDK_MAX_CONNECTIONS 64
+#define SDK_RESOLVE_MAX	    1000
+#define SDK_PARAMS_MAX	    (8u * 1024 * 1024)
+#define SDK_CACHE_MAX	    1024
+
+typedef struct {
+	api *a; /* NULL: not made yet, or dropped after a network failure */
+	unsigned gen;
+	bool busy;
+} sdk_conn;
+
+typedef struct {
+	char *key;	  /* malloc'ed */
+	char *value;	  /* secure memory */
+	size_t value_len;
+	char item_id[ID_SIZE];
+	char vault_id[ID_SIZE];
+	int64_t expires;
+} sdk_cache_entry;
+
+struct sesame_client {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_mutex_t auth_mu;
+	pthread_mutex_t vault_mu;
+	pthread_mutex_t cache_mu;
+
+	session *base; /* keyset, keyring and principal; its api is not used */
+	api_options aopts;
+	char url[API_URL_MAX + 1];
+	char iname[128];
+	char iver[64];
+	api_retry retry;
+	char *sa_token; /* secure memory; NULL for a CLI session */
+	char *token;	/* secure memory: the current session token */
+	unsigned token_gen;
+
+	sdk_conn conns[SDK_MAX_CONNECTIONS];
+	size_t max_conns;
+
+	client_vault *vaults; /* cached list (guarded by vault_mu) */
+	size_t nvaults;
+	bool vaults_loaded;
+
+	unsigned cache_ttl;
+	sdk_cache_entry cache[SDK_CACHE_MAX];
+	size_t ncache;
+};
+
+/* One call's view: a connection of the pool and a session that uses it. */
+typedef struct {
+	sesame_client *c;
+	size_t slot;
+	unsigned gen; /* token generation when taken */
+	session s;    /* shallow copy of c->base with s.api = the connection */
+} sdk_ctx;
+
+int sdk_acquire(sdk_ctx *ctx, sesame_client *c);
+/* Returns the connection; `rc` of the call decides whether it is dropped. */
+void sdk_release(sdk_ctx *ctx, int rc);
+/* A service account signs in again (unless another caller already did). */
+int sdk_reauth(sesame_client *c, unsigned seen_gen);
+
+/* Operations (sdk_ops.c): runs `name` with parsed params; *out a new tree. */
+int sdk_run_operation(sdk_ctx *ctx, const char *name, const json_t *params, json_t **out);
+bool sdk_operation_known(const char *name);
+/* True when the operation only reads (its retry and re-auth are safe). */
+bool sdk_operation_is_write(const char *name);
+
+/* Vault list (sdk_resolve.c). */
+int sdk_vaults_refresh(sdk_ctx *ctx);
+void sdk_vaults_invalidate(sesame_client *c);
+/* Finds a vault by id or name in the cached list (refreshed once on a miss). */
+int sdk_vault_find(client_vault *out, sdk_ctx *ctx, const char *name_or_id);
+
+/*
+ * Resolves n references. values[i] is secure memory (secmem_free) or
+ * NULL; codes[i] the per-reference code; kinds/messages (malloc'ed,
+ * may be NULL) the per-reference error; ids the item and vault ids.
+ */
+typedef struct {
+	char *value;
+	int code;
+	char kind[64];
+	char message[512];
+	char item_id[ID_SIZE];
+	char vault_id[ID_SIZE];
+} sdk_resolved;
+
+int sdk_resolve_many(sdk_ctx *ctx, const char *const *refs, size_t n, sdk_resolved *out);
+void sdk_resolved_clear(sdk_resolved *r, size_t n);
+
+/* Cache (sdk_cache.c). *out_value secure memory, caller frees with secmem_free. */
+bool sdk_cache_get(sesame_client *c, const char *key, char **out_value, size_t *out_len,
+		   char item_id[ID_SIZE], char vault_id[ID_SIZE]);
+void sdk_cache_put(sesame_client *c, const char *key, const char *value, size_t len,
+		   const char *item_id, const char *vault_id);
+void sdk_cache_clear(sesame_client *c);
+
+/* Allocations handed to callers: released (and wiped) by sesame_free(). */
+char *sdk_strdup_out(const char *s, size_t len);
+
+/* Sets the thread's Retry-After for sesame_error_retry_after(). */
+void sdk_set_retry_after(long long secs);
+
+#endif

@@ -1,0 +1,458 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Secret references for the SDK: the cached vault list (names -> ids and
+ * keys), and batch resolution in one round trip: every reference becomes
+ * one or two queries of POST /v1/resolve (its item by id when the item
+ * part looks like an id, and by title blind index), deduplicated, then the
+ * resolver of src/lib/reference picks the item and field locally.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "crypto/blind_index.h"
+#include "crypto/secmem.h"
+#include "error.h"
+#include "reference/resolve.h"
+#include "sdk/sdk_internal.h"
+
+#define QUERY_CHUNK 1000
+
+/* ---- vault list ---- */
+
+int sdk_vaults_refresh(sdk_ctx *ctx)
+{
+	sesame_client *c = ctx->c;
+	client_vault *list = NULL, *old;
+	size_t n = 0, oldn;
+	int rc = vaults_list(&list, &n, &ctx->s);
+
+	if (rc)
+		return rc;
+	pthread_mutex_lock(&c->vault_mu);
+	old = c->vaults;
+	oldn = c->nvaults;
+	c->vaults = list;
+	c->nvaults = n;
+	c->vaults_loaded = true;
+	pthread_mutex_unlock(&c->vault_mu);
+	client_vaults_free(old, oldn);
+	return 0;
+}
+
+void sdk_vaults_invalidate(sesame_client *c)
+{
+	pthread_mutex_lock(&c->vault_mu);
+	c->vaults_loaded = false;
+	pthread_mutex_unlock(&c->vault_mu);
+}
+
+static int copy_vault(client_vault *out, const client_vault *v)
+{
+	*out = *v;
+	out->name = strdup(v->name ? v->name : "");
+	out->description = strdup(v->description ? v->description : "");
+	if (!out->name || !out->description) {
+		client_vault_clear(out);
+		return sesame_error_nomem();
+	}
+	return 0;
+}
+
+/* Picks the vault of `ref` from the cached list; SESAME_EAGAIN-like 1 when not loaded. */
+static int pick_vault(client_vault *out, sesame_client *c, const sesame_reference *ref,
+		      bool *loaded)
+{
+	ref_vault *rv = NULL;
+	size_t idx = 0;
+	int rc = 0;
+
+	memset(out, 0, sizeof *out);
+	pthread_mutex_lock(&c->vault_mu);
+	*loaded = c->vaults_loaded;
+	if (!*loaded)
+		goto out;
+	rv = calloc(c->nvaults + 1, sizeof *rv);
+	if (!rv) {
+		rc = sesame_error_nomem();
+		goto out;
+	}
+	for (size_t i = 0; i < c->nvaults; i++) {
+		rv[i].id = c->vaults[i].id;
+		rv[i].title = c->vaults[i].name;
+	}
+	rc = ref_resolve_vault(&idx, ref, rv, c->nvaults);
+	rc = rc ? rc : copy_vault(out, &c->vaults[idx]);
+out:
+	pthread_mutex_unlock(&c->vault_mu);
+	free(rv);
+	return rc;
+}
+
+int sdk_vault_find(client_vault *out, sdk_ctx *ctx, const char *name_or_id)
+{
+	sesame_client *c = ctx->c;
+	bool refreshed = false;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	for (;;) {
+		size_t hit = 0, hits = 0;
+		pthread_mutex_lock(&c->vault_mu);
+		bool loaded = c->vaults_loaded;
+		for (size_t i = 0; loaded && i < c->nvaults; i++)
+			if (strcmp(c->vaults[i].id, name_or_id) == 0) {
+				hit = i;
+				hits = 1;
+				break;
+			}
+		for (int pass = 0; loaded && pass < 2 && hits == 0; pass++)
+			for (size_t i = 0; i < c->nvaults; i++)
+				if (pass == 0 ? strcmp(c->vaults[i].name, name_or_id) == 0
+					      : ref_name_equal(c->vaults[i].name, name_or_id)) {
+					hit = i;
+					hits++;
+				}
+		rc = 0;
+		if (loaded && hits == 1)
+			rc = copy_vault(out, &c->vaults[hit]);
+		pthread_mutex_unlock(&c->vault_mu);
+		if (loaded && hits == 1)
+			return rc;
+		if (loaded && hits > 1)
+			return sesame_error_set(SESAME_EAMBIGUOUS, "vault_ambiguous",
+						"more than one vault is named '%s'; use its id",
+						name_or_id);
+		if (refreshed)
+			return sesame_error_set(SESAME_ENOTFOUND, "vault_not_found",
+						"vault '%s' not found", name_or_id);
+		rc = sdk_vaults_refresh(ctx);
+		if (rc)
+			return rc;
+		refreshed = true;
+	}
+}
+
+/* ---- batch resolution ---- */
+
+void sdk_resolved_clear(sdk_resolved *r, size_t n)
+{
+	for (size_t i = 0; r && i < n; i++) {
+		secmem_free(r[i].value);
+		memset(&r[i], 0, sizeof r[i]);
+	}
+}
+
+static void set_error(sdk_resolved *r)
+{
+	const sesame_error *e = sesame_error_last();
+	r->code = e->code ? e->code : SESAME_ERROR;
+	snprintf(r->kind, sizeof r->kind, "%s", e->kind);
+	snprintf(r->message, sizeof r->message, "%s", e->message);
+}
+
+typedef struct {
+	sesame_reference *ref;
+	client_vault vault;
+	bool has_vault;
+	int q[2]; /* query indexes, -1 none */
+} ref_job;
+
+typedef struct {
+	json_t *queries; /* array of query objects */
+	json_t *keys;	 /* "vault|kind|value" -> index */
+	int *vault_of;	 /* job index whose vault decodes the query */
+	json_t *results; /* array of result objects */
+} query_set;
+
+static int add_query(query_set *qs, ref_job *jobs, size_t job, const char *kind,
+		     const char *value, int *out)
+{
+	char key[160];
+	json_t *hit;
+
+	snprintf(key, sizeof key, "%s|%s|%s", jobs[job].vault.id, kind, value);
+	hit = json_object_get(qs->keys, key);
+	if (hit) {
+		*out = (int)json_integer_value(hit);
+		return 0;
+	}
+	size_t idx = json_array_size(qs->queries);
+	json_t *q = json_pack("{s:s,s:s}", "vault_id", jobs[job].vault.id, kind, value);
+	int *vo = realloc(qs->vault_of, (idx + 1) * sizeof *vo);
+	if (!q || !vo || json_array_append_new(qs->queries, q) ||
+	    json_object_set_new(qs->keys, key, json_integer((json_int_t)idx))) {
+		if (vo)
+			qs->vault_of = vo;
+		return sesame_error_nomem();
+	}
+	qs->vault_of = vo;
+	vo[idx] = (int)job;
+	*out = (int)idx;
+	return 0;
+}
+
+static int post_queries(sdk_ctx *ctx, query_set *qs)
+{
+	size_t total = json_array_size(qs->queries);
+	int rc = 0;
+
+	qs->results = json_array();
+	if (!qs->results)
+		return sesame_error_nomem();
+	for (size_t off = 0; off < total && !rc; off += QUERY_CHUNK) {
+		json_t *chunk = json_array(), *body, *resp = NULL, *arr;
+		for (size_t i = off; i < total && i < off + QUERY_CHUNK; i++)
+			json_array_append(chunk, json_array_get(qs->queries, i));
+		body = json_pack("{s:o}", "queries", chunk);
+		if (!body)
+			return sesame_error_nomem();
+		rc = api_call(ctx->s.api, "POST", "/v1/resolve", body, &resp);
+		json_decref(body);
+		if (rc)
+			break;
+		arr = json_object_get(resp, "results");
+		size_t want = total - off < QUERY_CHUNK ? total - off : QUERY_CHUNK;
+		if (!json_is_array(arr) || json_array_size(arr) != want)
+			rc = sesame_error_set(SESAME_EINVAL, "bad_response",
+					      "resolve answer has the wrong number of results");
+		else
+			json_array_extend(qs->results, arr);
+		json_decref(resp);
+	}
+	return rc;
+}
+
+static void free_items(item **list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		item_free(list[i]);
+	free(list);
+}
+
+/* Decodes the candidates of job j from its queries' results (deduplicated by id). */
+static int candidates(item ***out, size_t *n, sdk_ctx *ctx, query_set *qs, ref_job *job)
+{
+	item **list = NULL;
+	size_t cnt = 0;
+	int rc = 0;
+
+	*out = NULL;
+	*n = 0;
+	for (int k = 0; k < 2 && !rc; k++) {
+		if (job->q[k] < 0)
+			continue;
+		json_t *r = json_array_get(qs->results, (size_t)job->q[k]);
+		json_t *err = json_object_get(r, "error");
+		if (json_is_object(err)) {
+			const char *code = json_string_value(json_object_get(err, "code"));
+			const char *msg = json_string_value(json_object_get(err, "message"));
+			int ec = SESAME_ERROR;
+			if (code && strstr(code, "not_found"))
+				ec = SESAME_ENOTFOUND;
+			else if (code && (strstr(code, "permission") || strstr(code, "forbidden")))
+				ec = SESAME_EPERM;
+			else if (code && strcmp(code, "invalid_request") == 0)
+				ec = SESAME_EINVAL;
+			/* An item asked for by id that does not exist: the title may match. */
+			if (k == 1 && ec == SESAME_ENOTFOUND && code &&
+			    strcmp(code, "item_not_found") == 0)
+				continue;
+			rc = sesame_error_set(ec, code, "%s", msg ? msg : "resolve failed");
+			break;
+		}
+		json_t *items = json_object_get(r, "items"), *o;
+		size_t i;
+		if (!json_is_array(items)) {
+			rc = sesame_error_set(SESAME_EINVAL, "bad_response",
+					      "resolve result lacks 'items'");
+			break;
+		}
+		json_array_foreach(items, i, o)
+		{
+			const char *id = json_string_value(json_object_get(o, "id"));
+			bool dup = false;
+			for (size_t m = 0; id && m < cnt; m++)
+				dup |= strcmp(list[m]->id, id) == 0;
+			if (dup)
+				continue;
+			item **nl = realloc(list, (cnt + 1) * sizeof *nl);
+			if (!nl) {
+				rc = sesame_error_nomem();
+				break;
+			}
+			list = nl;
+			rc = items_decode_object(&list[cnt], &ctx->s, &job->vault, o, true);
+			if (rc)
+				break;
+			cnt++;
+		}
+	}
+	if (rc) {
+		free_items(list, cnt);
+		return rc;
+	}
+	*out = list;
+	*n = cnt;
+	return 0;
+}
+
+static int resolve_one(sdk_resolved *res, sdk_ctx *ctx, query_set *qs, ref_job *job)
+{
+	ref_options opts = REF_OPTIONS_INIT;
+	ref_result rr;
+	item **items = NULL;
+	size_t n = 0, idx = 0;
+	int rc;
+
+	opts.now = (int64_t)time(NULL);
+	rc = candidates(&items, &n, ctx, qs, job);
+	rc = rc ? rc
+		: ref_resolve_item(&idx, job->ref, job->vault.id, (const item *const *)items, n);
+	rc = rc ? rc : ref_resolve_in_item(&rr, job->ref, items[idx], &opts);
+	if (rc == 0) {
+		res->value = secmem_strndup(sbuf_cstr(&rr.value), rr.value.len);
+		snprintf(res->item_id, sizeof res->item_id, "%s", rr.item_id);
+		snprintf(res->vault_id, sizeof res->vault_id, "%s", job->vault.id);
+		ref_result_free(&rr);
+		if (!res->value)
+			rc = SESAME_ENOMEM;
+	}
+	free_items(items, n);
+	return rc;
+}
+
+static int title_index(char out[BLIND_INDEX_TEXT_SIZE], sdk_ctx *ctx, const char *vault_id,
+		       const char *title)
+{
+	const unsigned char *key = keyring_vault_key(ctx->s.kr, vault_id);
+	unsigned char ikey[BLIND_INDEX_KEYBYTES];
+	int rc;
+
+	if (!key)
+		return sesame_error_set(SESAME_EPERM, "vault_key_unavailable",
+					"cannot open the key of vault '%s'", vault_id);
+	rc = blind_index_key(ikey, key);
+	rc = rc ? rc : blind_index_text(out, ikey, title, strlen(title));
+	secmem_wipe(ikey, sizeof ikey);
+	return rc;
+}
+
+int sdk_resolve_many(sdk_ctx *ctx, const char *const *refs, size_t n, sdk_resolved *out)
+{
+	sesame_client *c = ctx->c;
+	ref_job *jobs = calloc(n, sizeof *jobs);
+	query_set qs = {json_array(), json_object(), NULL, NULL};
+	bool refreshed = false;
+	size_t pending = 0;
+	int rc = 0;
+
+	if (!jobs || !qs.queries || !qs.keys) {
+		rc = sesame_error_nomem();
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		jobs[i].q[0] = jobs[i].q[1] = -1;
+		if (!refs[i] || sesame_reference_parse(&jobs[i].ref, refs[i]) != 0) {
+			if (!refs[i])
+				sesame_error_set(SESAME_EINVAL, "invalid_reference",
+						 "reference %zu is missing", i);
+			set_error(&out[i]);
+			continue;
+		}
+		if (c->cache_ttl &&
+		    sdk_cache_get(c, refs[i], &out[i].value, NULL, out[i].item_id,
+				  out[i].vault_id)) {
+			sesame_reference_free(jobs[i].ref);
+			jobs[i].ref = NULL;
+			continue;
+		}
+		pending++;
+	}
+	/* Vaults: the cached list, refreshed once when empty or on a miss. */
+	for (int pass = 0; pass < 2 && pending; pass++) {
+		bool again = false;
+		for (size_t i = 0; i < n; i++) {
+			bool loaded = false;
+			if (!jobs[i].ref || jobs[i].has_vault)
+				continue;
+			rc = pick_vault(&jobs[i].vault, c, jobs[i].ref, &loaded);
+			if (rc == 0 && loaded) {
+				jobs[i].has_vault = true;
+				out[i].code = 0;
+				continue;
+			}
+			if (rc == SESAME_ENOMEM)
+				goto out;
+			if (!loaded || (rc == SESAME_ENOTFOUND && !refreshed)) {
+				again = true;
+				continue;
+			}
+			set_error(&out[i]);
+		}
+		rc = 0;
+		if (!again || refreshed)
+			break;
+		rc = sdk_vaults_refresh(ctx);
+		if (rc)
+			goto out;
+		refreshed = true;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char idx[BLIND_INDEX_TEXT_SIZE];
+		if (!jobs[i].ref)
+			continue;
+		if (!jobs[i].has_vault) {
+			if (out[i].code == 0)
+				set_error(&out[i]);
+			sesame_reference_free(jobs[i].ref);
+			jobs[i].ref = NULL;
+			continue;
+		}
+		const char *part = sesame_reference_item(jobs[i].ref);
+		rc = title_index(idx, ctx, jobs[i].vault.id, part);
+		rc = rc ? rc : add_query(&qs, jobs, i, "title", idx, &jobs[i].q[0]);
+		if (rc == 0 && ref_part_is_id(part))
+			rc = add_query(&qs, jobs, i, "item_id", part, &jobs[i].q[1]);
+		if (rc == SESAME_ENOMEM)
+			goto out;
+		if (rc) {
+			set_error(&out[i]);
+			sesame_reference_free(jobs[i].ref);
+			jobs[i].ref = NULL;
+			rc = 0;
+		}
+	}
+	if (json_array_size(qs.queries) == 0)
+		goto out;
+	rc = post_queries(ctx, &qs);
+	if (rc)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		if (!jobs[i].ref)
+			continue;
+		if (resolve_one(&out[i], ctx, &qs, &jobs[i]) != 0) {
+			set_error(&out[i]);
+			continue;
+		}
+		out[i].code = 0;
+		if (c->cache_ttl)
+			sdk_cache_put(c, refs[i], out[i].value, strlen(out[i].value),
+				      out[i].item_id, out[i].vault_id);
+	}
+out:
+	for (size_t i = 0; jobs && i < n; i++) {
+		sesame_reference_free(jobs[i].ref);
+		client_vault_clear(&jobs[i].vault);
+	}
+	free(jobs);
+	free(qs.vault_of);
+	json_decref(qs.queries);
+	json_decref(qs.keys);
+	if (qs.results) {
+		/* The answers hold ciphertext only; nothing to wipe. */
+		json_decref(qs.results);
+	}
+	return rc;
+}
