@@ -17,10 +17,13 @@
 
 enum { CLI_EXIT_OK = 0, CLI_EXIT_ERROR = 1, CLI_EXIT_USAGE = 2 };
 
+typedef struct cli_tree cli_tree;
+
 typedef struct {
 	const char *name;
 	int (*run)(int argc, char **argv);
 	const char *summary;
+	const cli_tree *tree; /* flags and subcommands: help, completion, man pages */
 } cli_command;
 
 /* Prints "[ERROR] <time> <message>" on stderr; returns CLI_EXIT_ERROR. */
@@ -65,6 +68,44 @@ typedef struct {
 	const cli_option *opts;
 	size_t nopts;
 } cli_spec;
+
+/*
+ * The command tree. Every command family exports a cli_tree: its own flags
+ * (spec; for a family with subcommands, only its usage and description)
+ * and its subcommands. The same tables dispatch (cli_dispatch), print
+ * --help, and generate the shell completions and man pages (cli_doc.c),
+ * so these cannot drift from what the parser accepts.
+ */
+typedef struct {
+	const char *name;
+	const char *aliases; /* other names, space-separated, or NULL */
+	const char *summary; /* one line for the command list */
+	int (*run)(int argc, char **argv); /* argv[0] is the subcommand word */
+	const cli_spec *spec;		   /* a leaf's flags, or NULL */
+	const cli_tree *tree;		   /* nested subcommands, or NULL */
+} cli_node;
+
+struct cli_tree {
+	const cli_spec *spec;
+	const cli_node *subs;
+	size_t nsubs;
+};
+
+/* The flags of a node: its spec, or its tree's spec. */
+const cli_spec *cli_node_spec(const cli_node *n);
+
+/*
+ * Runs the subcommand argv[1] of `t` ("sesame <path> <subcommand>"); prints
+ * the tree's help for --help. Usage errors exit 2.
+ */
+int cli_dispatch(const cli_tree *t, const char *path, int argc, char **argv);
+void cli_print_tree_help(FILE *f, const cli_tree *t);
+
+/* cli_doc.c: completion scripts and man pages from the command table. */
+/* Prints the completion script for `shell` (bash, zsh or fish) on stdout. */
+int cli_completion(const cli_command *cmds, size_t n, const char *shell);
+/* Prints sesame(1) (name NULL) or sesame-<name>(1) as roff on stdout. */
+int cli_man(const cli_command *cmds, size_t n, const char *name);
 
 /*
  * Parses argv (argv[0] is the command word). `--flag value`, `--flag=value`,
@@ -172,5 +213,14 @@ int cmd_events(int argc, char **argv); /* cmd_events.c */
 /* cmd_ratelimit.c: `service-account ratelimit` and `account ratelimit` */
 int cmd_service_account_ratelimit(int argc, char **argv);
 int cmd_account_ratelimit(int argc, char **argv);
+
+/* The command trees of the families (main.c's table points at them). */
+extern const cli_tree cli_tree_account, cli_tree_signin, cli_tree_signout, cli_tree_whoami,
+	cli_tree_vault, cli_tree_item, cli_tree_read, cli_tree_inject, cli_tree_run,
+	cli_tree_service_account, cli_tree_user, cli_tree_group, cli_tree_document,
+	cli_tree_events, cli_tree_vault_user, cli_tree_vault_group;
+/* Specs of subcommands that live in another family's file. */
+extern const cli_spec cli_spec_account_join, cli_spec_account_ratelimit,
+	cli_spec_sa_ratelimit;
 
 #endif

@@ -14,12 +14,10 @@
 
 #define SECRET_LINE_MAX 4096
 
-void cli_print_help(FILE *f, const cli_spec *spec)
+static void print_flags(FILE *f, const cli_spec *spec)
 {
-	fprintf(f, "Usage:  %s\n\n%s\n", spec->usage, spec->description);
-	if (spec->nopts)
-		fputs("\nFlags:\n", f);
-	for (size_t i = 0; i < spec->nopts; i++) {
+	fputs("\nFlags:\n", f);
+	for (size_t i = 0; spec && i < spec->nopts; i++) {
 		const cli_option *o = &spec->opts[i];
 		char left[64];
 		if (o->has_arg == CLI_ARG)
@@ -34,6 +32,63 @@ void cli_print_help(FILE *f, const cli_spec *spec)
 			fprintf(f, "      %-28s %s\n", left, o->help);
 	}
 	fputs("  -h, --help                       Show this help\n", f);
+}
+
+void cli_print_help(FILE *f, const cli_spec *spec)
+{
+	fprintf(f, "Usage:  %s\n\n%s\n", spec->usage, spec->description);
+	print_flags(f, spec);
+}
+
+const cli_spec *cli_node_spec(const cli_node *n)
+{
+	return n->spec ? n->spec : n->tree ? n->tree->spec : NULL;
+}
+
+void cli_print_tree_help(FILE *f, const cli_tree *t)
+{
+	if (t->spec)
+		fprintf(f, "Usage:  %s\n\n%s\n", t->spec->usage, t->spec->description);
+	if (t->nsubs)
+		fputs("\nCommands:\n", f);
+	for (size_t i = 0; i < t->nsubs; i++) {
+		const cli_node *n = &t->subs[i];
+		if (n->aliases)
+			fprintf(f, "  %-12s %s (%s)\n", n->name, n->summary, n->aliases);
+		else
+			fprintf(f, "  %-12s %s\n", n->name, n->summary);
+	}
+	print_flags(f, t->spec);
+}
+
+/* Whether `word` is one of the space-separated names in `list`. */
+static bool in_list(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+
+	while (list && *list) {
+		size_t len = strcspn(list, " ");
+		if (len == n && strncmp(list, word, n) == 0)
+			return true;
+		list += len;
+		list += strspn(list, " ");
+	}
+	return false;
+}
+
+int cli_dispatch(const cli_tree *t, const char *path, int argc, char **argv)
+{
+	if (argc < 2)
+		return cli_usage_error("'%s' needs a command; run 'sesame %s --help'", path, path);
+	const char *c = argv[1];
+	if (strcmp(c, "--help") == 0 || strcmp(c, "-h") == 0) {
+		cli_print_tree_help(stdout, t);
+		return CLI_EXIT_OK;
+	}
+	for (size_t i = 0; i < t->nsubs; i++)
+		if (strcmp(t->subs[i].name, c) == 0 || in_list(t->subs[i].aliases, c))
+			return t->subs[i].run(argc - 1, argv + 1);
+	return cli_usage_error("unknown command '%s %s'; run 'sesame %s --help'", path, c, path);
 }
 
 static int find_opt(const cli_spec *spec, const char *name, size_t len, char shortname)

@@ -30,8 +30,7 @@ static const cli_spec create_spec = {
 	create_opts, sizeof create_opts / sizeof create_opts[0]};
 
 static const cli_spec account_spec = {"sesame account <command> [flags]",
-				      "Commands:\n  create   Create an account and its owner\n"
-				      "  join     Accept an invitation to an account",
+				      "Creates an account, joins one, or shows its rate limits.",
 				      NULL, 0};
 
 int cli_write_kit(const account_kit *kit, const char *path)
@@ -123,19 +122,22 @@ out:
 	return rc;
 }
 
+static const cli_node account_subs[] = {
+	/* op's `account add` adds an account to this machine: that is signing in. */
+	{"add", NULL, "Add an account to this machine: sign in, as signin does", cmd_signin,
+	 NULL, &cli_tree_signin},
+	{"create", NULL, "Create an account and its owner", account_create_cmd, &create_spec,
+	 NULL},
+	{"join", NULL, "Accept an invitation to an account", cmd_account_join,
+	 &cli_spec_account_join, NULL},
+	{"ratelimit", NULL, "Show or change the account's rate limits", cmd_account_ratelimit,
+	 &cli_spec_account_ratelimit, NULL},
+};
+
+const cli_tree cli_tree_account = {&account_spec, account_subs,
+				   sizeof account_subs / sizeof account_subs[0]};
+
 int cmd_account(int argc, char **argv)
 {
-	if (argc < 2)
-		return cli_usage_error("'account' needs a command; run 'sesame account --help'");
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		cli_print_help(stdout, &account_spec);
-		return CLI_EXIT_OK;
-	}
-	if (strcmp(argv[1], "create") == 0)
-		return account_create_cmd(argc - 1, argv + 1);
-	if (strcmp(argv[1], "join") == 0)
-		return cmd_account_join(argc - 1, argv + 1);
-	if (strcmp(argv[1], "ratelimit") == 0)
-		return cmd_account_ratelimit(argc - 1, argv + 1);
-	return cli_usage_error("unknown command 'account %s'", argv[1]);
+	return cli_dispatch(&cli_tree_account, "account", argc, argv);
 }

@@ -76,10 +76,7 @@ static const cli_spec delete_spec = {
 	NOPTS(delete_opts)};
 static const cli_spec document_spec = {
 	"sesame document <command> [flags]",
-	"Commands:\n  create   Create a document from a file\n  get      Write a document's "
-	"content\n  list     List documents (ls)\n  edit     Replace a document's content\n"
-	"  delete   Delete a document (rm)",
-	NULL, 0};
+	"Manages Document items: files stored encrypted, with their content.", NULL, 0};
 
 /* Reads FILE ('-': stdin) into secure memory, at most FILES_MAX bytes. */
 static int read_content(unsigned char **out, size_t *len, const char *path)
@@ -471,24 +468,18 @@ out:
 	return rc;
 }
 
+static const cli_node document_subs[] = {
+	{"create", NULL, "Create a document from a file", document_create_cmd, &create_spec, NULL},
+	{"get", NULL, "Write a document's content", document_get_cmd, &get_spec, NULL},
+	{"list", "ls", "List documents", document_list_cmd, &list_spec, NULL},
+	{"edit", NULL, "Replace a document's content", document_edit_cmd, &edit_spec, NULL},
+	{"delete", "rm remove", "Delete or archive a document", document_delete_cmd, &delete_spec,
+	 NULL},
+};
+
+const cli_tree cli_tree_document = {&document_spec, document_subs, NOPTS(document_subs)};
+
 int cmd_document(int argc, char **argv)
 {
-	if (argc < 2)
-		return cli_usage_error("'document' needs a command; run 'sesame document --help'");
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		cli_print_help(stdout, &document_spec);
-		return CLI_EXIT_OK;
-	}
-	const char *c = argv[1];
-	if (strcmp(c, "create") == 0)
-		return document_create_cmd(argc - 1, argv + 1);
-	if (strcmp(c, "get") == 0)
-		return document_get_cmd(argc - 1, argv + 1);
-	if (strcmp(c, "list") == 0 || strcmp(c, "ls") == 0)
-		return document_list_cmd(argc - 1, argv + 1);
-	if (strcmp(c, "edit") == 0)
-		return document_edit_cmd(argc - 1, argv + 1);
-	if (strcmp(c, "delete") == 0 || strcmp(c, "rm") == 0 || strcmp(c, "remove") == 0)
-		return document_delete_cmd(argc - 1, argv + 1);
-	return cli_usage_error("unknown command 'document %s'", c);
+	return cli_dispatch(&cli_tree_document, "document", argc, argv);
 }

@@ -34,6 +34,15 @@ static const cli_spec list_spec = {
 static const cli_spec verify_spec = {
 	"sesame events verify", "Checks the account's audit chain from its first event.", NULL, 0};
 
+static int events_verify(int argc, char **argv);
+
+static const cli_node events_subs[] = {
+	{"verify", NULL, "Check the audit hash chain", events_verify, &verify_spec, NULL},
+};
+
+/* `events` lists; its one subcommand is dispatched by cmd_events itself. */
+const cli_tree cli_tree_events = {&list_spec, events_subs, 1};
+
 /* A time for the server: RFC 3339 or Unix seconds as given, or now minus a duration. */
 static int cli_time(const char *in, char *out, size_t cap)
 {

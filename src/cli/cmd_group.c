@@ -50,15 +50,9 @@ static const cli_spec ulist_spec = {"sesame group user list GROUP [--format json
 				    "Lists the members of a group (alias: ls).", format_opt, 1};
 static const cli_spec group_spec = {
 	"sesame group <command> [flags]",
-	"Commands:\n  create   Create a group\n  list     List groups (ls)\n"
-	"  get      Show a group\n  delete   Delete a group (rm)\n"
-	"  user     Add, remove or list members: 'sesame group user add|remove|list'",
-	NULL, 0};
-static const cli_spec user_spec = {
-	"sesame group user <command> [flags]",
-	"Commands:\n  add      Add a person to a group\n  remove   Remove a person from a group\n"
-	"  list     List a group's members (ls)",
-	NULL, 0};
+	"Manages groups and their members.", NULL, 0};
+static const cli_spec user_spec = {"sesame group user <command> [flags]",
+				   "Adds, removes or lists the members of a group.", NULL, 0};
 
 static int print_json(json_t *o)
 {
@@ -253,43 +247,40 @@ static int members_cmd(int argc, char **argv)
 	return finish(s, rc);
 }
 
+static int add_cmd(int argc, char **argv)
+{
+	return member_cmd(argc, argv, true);
+}
+
+static int remove_cmd(int argc, char **argv)
+{
+	return member_cmd(argc, argv, false);
+}
+
+static const cli_node user_subs[] = {
+	{"add", "grant", "Add a person to a group", add_cmd, &add_spec, NULL},
+	{"remove", "revoke rm", "Remove a person from a group", remove_cmd, &remove_spec, NULL},
+	{"list", "ls", "List a group's members", members_cmd, &ulist_spec, NULL},
+};
+
+static const cli_tree user_tree = {&user_spec, user_subs, sizeof user_subs / sizeof user_subs[0]};
+
 static int user_sub(int argc, char **argv)
 {
-	if (argc < 2)
-		return cli_usage_error(
-			"'group user' needs a command; run 'sesame group user --help'");
-	const char *c = argv[1];
-	if (strcmp(c, "--help") == 0 || strcmp(c, "-h") == 0) {
-		cli_print_help(stdout, &user_spec);
-		return CLI_EXIT_OK;
-	}
-	if (strcmp(c, "add") == 0 || strcmp(c, "grant") == 0)
-		return member_cmd(argc - 1, argv + 1, true);
-	if (strcmp(c, "remove") == 0 || strcmp(c, "revoke") == 0 || strcmp(c, "rm") == 0)
-		return member_cmd(argc - 1, argv + 1, false);
-	if (strcmp(c, "list") == 0 || strcmp(c, "ls") == 0)
-		return members_cmd(argc - 1, argv + 1);
-	return cli_usage_error("unknown command 'group user %s'", c);
+	return cli_dispatch(&user_tree, "group user", argc, argv);
 }
+
+static const cli_node group_subs[] = {
+	{"create", NULL, "Create a group", create_cmd, &create_spec, NULL},
+	{"list", "ls", "List groups", list_cmd, &list_spec, NULL},
+	{"get", NULL, "Show a group", get_cmd, &get_spec, NULL},
+	{"delete", "rm remove", "Delete a group", delete_cmd, &delete_spec, NULL},
+	{"user", NULL, "Add, remove or list members", user_sub, NULL, &user_tree},
+};
+
+const cli_tree cli_tree_group = {&group_spec, group_subs, sizeof group_subs / sizeof group_subs[0]};
 
 int cmd_group(int argc, char **argv)
 {
-	if (argc < 2)
-		return cli_usage_error("'group' needs a command; run 'sesame group --help'");
-	const char *c = argv[1];
-	if (strcmp(c, "--help") == 0 || strcmp(c, "-h") == 0) {
-		cli_print_help(stdout, &group_spec);
-		return CLI_EXIT_OK;
-	}
-	if (strcmp(c, "create") == 0)
-		return create_cmd(argc - 1, argv + 1);
-	if (strcmp(c, "list") == 0 || strcmp(c, "ls") == 0)
-		return list_cmd(argc - 1, argv + 1);
-	if (strcmp(c, "get") == 0)
-		return get_cmd(argc - 1, argv + 1);
-	if (strcmp(c, "delete") == 0 || strcmp(c, "rm") == 0 || strcmp(c, "remove") == 0)
-		return delete_cmd(argc - 1, argv + 1);
-	if (strcmp(c, "user") == 0)
-		return user_sub(argc - 1, argv + 1);
-	return cli_usage_error("unknown command 'group %s'", c);
+	return cli_dispatch(&cli_tree_group, "group", argc, argv);
 }

@@ -100,10 +100,8 @@ static const cli_spec template_spec = {
 	template_opts, NOPTS(template_opts)};
 static const cli_spec item_spec = {
 	"sesame item <command> [flags]",
-	"Commands:\n  create   Create an item\n  get      Show an item\n"
-	"  list     List items (ls)\n  edit     Change an item\n  delete   Delete an item (rm)\n"
-	"  restore  Restore an archived item\n  template List categories or print a template",
-	NULL, 0};
+	"Manages the items of vaults: logins, passwords, notes and the other categories.", NULL,
+	0};
 
 static int print_json_free(json_t *o)
 {
@@ -803,28 +801,20 @@ static int item_template_cmd(int argc, char **argv)
 	return print_json_free(template_json(c));
 }
 
+static const cli_node item_subs[] = {
+	{"create", NULL, "Create an item", item_create_cmd, &create_spec, NULL},
+	{"get", NULL, "Show an item", item_get_cmd, &get_spec, NULL},
+	{"list", "ls", "List items", item_list_cmd, &list_spec, NULL},
+	{"edit", NULL, "Change an item", item_edit_cmd, &edit_spec, NULL},
+	{"delete", "rm remove", "Delete or archive an item", item_delete_cmd, &delete_spec, NULL},
+	{"restore", NULL, "Restore an archived item", item_restore_cmd, &restore_spec, NULL},
+	{"template", NULL, "List categories or print a template", item_template_cmd,
+	 &template_spec, NULL},
+};
+
+const cli_tree cli_tree_item = {&item_spec, item_subs, NOPTS(item_subs)};
+
 int cmd_item(int argc, char **argv)
 {
-	if (argc < 2)
-		return cli_usage_error("'item' needs a command; run 'sesame item --help'");
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		cli_print_help(stdout, &item_spec);
-		return CLI_EXIT_OK;
-	}
-	const char *c = argv[1];
-	if (strcmp(c, "create") == 0)
-		return item_create_cmd(argc - 1, argv + 1);
-	if (strcmp(c, "get") == 0)
-		return item_get_cmd(argc - 1, argv + 1);
-	if (strcmp(c, "list") == 0 || strcmp(c, "ls") == 0)
-		return item_list_cmd(argc - 1, argv + 1);
-	if (strcmp(c, "edit") == 0)
-		return item_edit_cmd(argc - 1, argv + 1);
-	if (strcmp(c, "delete") == 0 || strcmp(c, "rm") == 0 || strcmp(c, "remove") == 0)
-		return item_delete_cmd(argc - 1, argv + 1);
-	if (strcmp(c, "restore") == 0)
-		return item_restore_cmd(argc - 1, argv + 1);
-	if (strcmp(c, "template") == 0)
-		return item_template_cmd(argc - 1, argv + 1);
-	return cli_usage_error("unknown command 'item %s'", c);
+	return cli_dispatch(&cli_tree_item, "item", argc, argv);
 }

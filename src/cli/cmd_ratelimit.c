@@ -16,7 +16,7 @@ static const cli_option format_opt[] = {
 	{"format", 0, CLI_ARG, "FORMAT", "Output format: human-readable or json"},
 };
 
-static const cli_spec usage_spec = {
+const cli_spec cli_spec_sa_ratelimit = {
 	"sesame service-account ratelimit [ID] [--format json]",
 	"Shows the hourly and daily usage of the signed-in token (OP_SERVICE_ACCOUNT_TOKEN)\n"
 	"and of its account. Free: the call is not counted. Owners and administrators may\n"
@@ -30,7 +30,7 @@ static const cli_option set_opts[] = {
 	{"format", 0, CLI_ARG, "FORMAT", "Output format: human-readable or json"},
 };
 
-static const cli_spec account_spec = {
+const cli_spec cli_spec_account_ratelimit = {
 	"sesame account ratelimit [show|set] [--reads-per-hour N] [--writes-per-hour N] "
 	"[--per-day N] [--format json]",
 	"Shows or changes the account's rate limits (set: owners only).", set_opts,
@@ -53,7 +53,7 @@ int cmd_service_account_ratelimit(int argc, char **argv)
 	json_t *resp = NULL;
 	char path[128] = "/v1/ratelimit";
 	bool json;
-	int rc = cli_parse(&a, &usage_spec, argc, argv);
+	int rc = cli_parse(&a, &cli_spec_sa_ratelimit, argc, argv);
 
 	if (rc)
 		return rc == 1 ? CLI_EXIT_OK : rc;
@@ -106,7 +106,7 @@ int cmd_account_ratelimit(int argc, char **argv)
 	session *s = NULL;
 	json_t *resp = NULL, *body = NULL;
 	bool json, set = false;
-	int rc = cli_parse(&a, &account_spec, argc, argv);
+	int rc = cli_parse(&a, &cli_spec_account_ratelimit, argc, argv);
 
 	if (rc)
 		return rc == 1 ? CLI_EXIT_OK : rc;

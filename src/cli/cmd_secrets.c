@@ -586,3 +586,7 @@ out:
 	dotenv_free(&env);
 	return rc;
 }
+
+const cli_tree cli_tree_read = {&read_spec, NULL, 0};
+const cli_tree cli_tree_inject = {&inject_spec, NULL, 0};
+const cli_tree cli_tree_run = {&run_spec, NULL, 0};

@@ -57,9 +57,7 @@ static const cli_spec rotate_spec = {
 	rotate_opts, 3};
 static const cli_spec sa_spec = {
 	"sesame service-account <command> [flags]",
-	"Commands:\n  create   Create a service account and print its token\n"
-	"  list     List service accounts (ls)\n  get      Show a service account\n"
-	"  revoke   Revoke a service account's token\n  rotate   Replace the token\n  ratelimit  Show rate-limit usage of a token and the account",
+	"Manages service accounts: tokens for machines, limited to the vaults they were given.",
 	NULL, 0};
 
 /* "1h30m", "90d", "30s" -> seconds; -1 when malformed. */
@@ -542,23 +540,20 @@ static int revoke_cmd(int argc, char **argv)
 	return get_or_revoke(argc, argv, true);
 }
 
+static const cli_node sa_subs[] = {
+	{"create", NULL, "Create a service account and print its token", create_entry,
+	 &create_spec, NULL},
+	{"list", "ls", "List service accounts", list_cmd, &list_spec, NULL},
+	{"get", NULL, "Show a service account", get_cmd, &get_spec, NULL},
+	{"revoke", NULL, "Revoke a service account's token", revoke_cmd, &revoke_spec, NULL},
+	{"rotate", NULL, "Replace the token", rotate_cmd, &rotate_spec, NULL},
+	{"ratelimit", NULL, "Show rate-limit usage of a token and the account",
+	 cmd_service_account_ratelimit, &cli_spec_sa_ratelimit, NULL},
+};
+
+const cli_tree cli_tree_service_account = {&sa_spec, sa_subs, sizeof sa_subs / sizeof sa_subs[0]};
+
 int cmd_service_account(int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		int (*run)(int, char **);
-	} subs[] = {
-		{"create", create_entry}, {"list", list_cmd},	  {"ls", list_cmd},
-		{"get", get_cmd},	  {"revoke", revoke_cmd}, {"rotate", rotate_cmd},
-		{"ratelimit", cmd_service_account_ratelimit},
-	};
-
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		cli_print_help(argc < 2 ? stderr : stdout, &sa_spec);
-		return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
-	}
-	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
-		if (strcmp(argv[1], subs[i].name) == 0)
-			return subs[i].run(argc - 1, argv + 1);
-	return cli_usage_error("unknown command 'service-account %s'", argv[1]);
+	return cli_dispatch(&cli_tree_service_account, "service-account", argc, argv);
 }

@@ -174,3 +174,7 @@ out:
 	session_free(s);
 	return rc;
 }
+
+const cli_tree cli_tree_signin = {&signin_spec, NULL, 0};
+const cli_tree cli_tree_signout = {&signout_spec, NULL, 0};
+const cli_tree cli_tree_whoami = {&whoami_spec, NULL, 0};

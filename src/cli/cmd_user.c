@@ -39,7 +39,7 @@ static const cli_spec invite_spec = {
 	"code, shown once: give both to the person, who runs 'sesame account join'.\n"
 	"Once they have joined, confirm them with 'sesame user confirm'.",
 	invite_opts, sizeof invite_opts / sizeof invite_opts[0]};
-static const cli_spec join_spec = {
+const cli_spec cli_spec_account_join = {
 	"sesame account join --address URL --account ID --user ID --email EMAIL [flags]",
 	"Accepts an invitation: makes your Secret Key and keys on this machine, and\n"
 	"your Private vault. The invitation code, then the new password, are read\n"
@@ -67,10 +67,7 @@ static const cli_spec get_spec = {"sesame user get USER [--format json]",
 				  1};
 static const cli_spec user_spec = {
 	"sesame user <command> [flags]",
-	"Commands:\n  invite      Invite a person\n  confirm     Confirm a person who joined\n"
-	"  suspend     Suspend a person\n  reactivate  Reactivate a suspended person\n"
-	"  list        List people (ls)\n  get         Show a person",
-	NULL, 0};
+	"Invites, confirms, suspends and lists the people of the account.", NULL, 0};
 
 static int print_json(json_t *o)
 {
@@ -161,7 +158,7 @@ int cmd_account_join(int argc, char **argv)
 	account_kit *kit = NULL;
 	char *code = NULL, *pw = NULL, *pw2 = NULL;
 	size_t clen = 0, pwlen = 0, pw2len = 0;
-	int rc = cli_parse(&a, &join_spec, argc, argv);
+	int rc = cli_parse(&a, &cli_spec_account_join, argc, argv);
 
 	if (rc)
 		return rc == 1 ? CLI_EXIT_OK : rc;
@@ -303,26 +300,39 @@ static int one_user_cmd(int argc, char **argv, const cli_spec *spec, enum user_v
 	return rc;
 }
 
+static int confirm_cmd(int argc, char **argv)
+{
+	return one_user_cmd(argc, argv, &confirm_spec, V_CONFIRM);
+}
+
+static int suspend_cmd(int argc, char **argv)
+{
+	return one_user_cmd(argc, argv, &suspend_spec, V_SUSPEND);
+}
+
+static int reactivate_cmd(int argc, char **argv)
+{
+	return one_user_cmd(argc, argv, &reactivate_spec, V_REACTIVATE);
+}
+
+static int get_cmd(int argc, char **argv)
+{
+	return one_user_cmd(argc, argv, &get_spec, V_GET);
+}
+
+static const cli_node user_subs[] = {
+	{"invite", NULL, "Invite a person", invite_cmd, &invite_spec, NULL},
+	{"confirm", NULL, "Confirm a person who joined", confirm_cmd, &confirm_spec, NULL},
+	{"suspend", NULL, "Suspend a person", suspend_cmd, &suspend_spec, NULL},
+	{"reactivate", NULL, "Reactivate a suspended person", reactivate_cmd, &reactivate_spec,
+	 NULL},
+	{"list", "ls", "List people", list_cmd, &list_spec, NULL},
+	{"get", NULL, "Show a person", get_cmd, &get_spec, NULL},
+};
+
+const cli_tree cli_tree_user = {&user_spec, user_subs, sizeof user_subs / sizeof user_subs[0]};
+
 int cmd_user(int argc, char **argv)
 {
-	if (argc < 2)
-		return cli_usage_error("'user' needs a command; run 'sesame user --help'");
-	const char *c = argv[1];
-	if (strcmp(c, "--help") == 0 || strcmp(c, "-h") == 0) {
-		cli_print_help(stdout, &user_spec);
-		return CLI_EXIT_OK;
-	}
-	if (strcmp(c, "invite") == 0)
-		return invite_cmd(argc - 1, argv + 1);
-	if (strcmp(c, "confirm") == 0)
-		return one_user_cmd(argc - 1, argv + 1, &confirm_spec, V_CONFIRM);
-	if (strcmp(c, "suspend") == 0)
-		return one_user_cmd(argc - 1, argv + 1, &suspend_spec, V_SUSPEND);
-	if (strcmp(c, "reactivate") == 0)
-		return one_user_cmd(argc - 1, argv + 1, &reactivate_spec, V_REACTIVATE);
-	if (strcmp(c, "list") == 0 || strcmp(c, "ls") == 0)
-		return list_cmd(argc - 1, argv + 1);
-	if (strcmp(c, "get") == 0)
-		return one_user_cmd(argc - 1, argv + 1, &get_spec, V_GET);
-	return cli_usage_error("unknown command 'user %s'", c);
+	return cli_dispatch(&cli_tree_user, "user", argc, argv);
 }

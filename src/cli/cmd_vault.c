@@ -40,11 +40,7 @@ static const cli_spec delete_spec = {"sesame vault delete NAME|ID",
 				     "Deletes a vault and every item in it (alias: rm).", NULL, 0};
 static const cli_spec vault_spec = {
 	"sesame vault <command> [flags]",
-	"Commands:\n  create   Create a vault\n  list     List vaults (ls)\n"
-	"  get      Show a vault\n  edit     Change a vault\n  delete   Delete a vault (rm)\n"
-	"  user     Grant, revoke or list people's access: 'sesame vault user grant|revoke|list'\n"
-	"  group    Grant, revoke or list groups' access: 'sesame vault group grant|revoke|list'",
-	NULL, 0};
+	"Manages vaults, and the access people and groups have to them.", NULL, 0};
 
 static int print_json(json_t *o)
 {
@@ -234,26 +230,31 @@ out:
 	return rc;
 }
 
+static int vault_user_cmd(int argc, char **argv)
+{
+	return cmd_vault_access(argc, argv, false);
+}
+
+static int vault_group_cmd(int argc, char **argv)
+{
+	return cmd_vault_access(argc, argv, true);
+}
+
+static const cli_node vault_subs[] = {
+	{"create", NULL, "Create a vault", vault_create_cmd, &create_spec, NULL},
+	{"list", "ls", "List vaults", vault_list_cmd, &list_spec, NULL},
+	{"get", NULL, "Show a vault", vault_get_cmd, &get_spec, NULL},
+	{"edit", NULL, "Change a vault's name or description", vault_edit_cmd, &edit_spec, NULL},
+	{"delete", "rm remove", "Delete a vault", vault_delete_cmd, &delete_spec, NULL},
+	{"user", NULL, "Grant, revoke or list people's access", vault_user_cmd, NULL,
+	 &cli_tree_vault_user},
+	{"group", NULL, "Grant, revoke or list groups' access", vault_group_cmd, NULL,
+	 &cli_tree_vault_group},
+};
+
+const cli_tree cli_tree_vault = {&vault_spec, vault_subs, sizeof vault_subs / sizeof vault_subs[0]};
+
 int cmd_vault(int argc, char **argv)
 {
-	if (argc < 2)
-		return cli_usage_error("'vault' needs a command; run 'sesame vault --help'");
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		cli_print_help(stdout, &vault_spec);
-		return CLI_EXIT_OK;
-	}
-	const char *c = argv[1];
-	if (strcmp(c, "create") == 0)
-		return vault_create_cmd(argc - 1, argv + 1);
-	if (strcmp(c, "list") == 0 || strcmp(c, "ls") == 0)
-		return vault_list_cmd(argc - 1, argv + 1);
-	if (strcmp(c, "get") == 0)
-		return vault_get_cmd(argc - 1, argv + 1);
-	if (strcmp(c, "edit") == 0)
-		return vault_edit_cmd(argc - 1, argv + 1);
-	if (strcmp(c, "delete") == 0 || strcmp(c, "rm") == 0 || strcmp(c, "remove") == 0)
-		return vault_delete_cmd(argc - 1, argv + 1);
-	if (strcmp(c, "user") == 0 || strcmp(c, "group") == 0)
-		return cmd_vault_access(argc - 1, argv + 1, strcmp(c, "group") == 0);
-	return cli_usage_error("unknown command 'vault %s'", c);
+	return cli_dispatch(&cli_tree_vault, "vault", argc, argv);
 }

@@ -64,16 +64,10 @@ static const cli_spec ulist_spec = {"sesame vault user list VAULT [--format json
 				    list_opts, 1};
 static const cli_spec glist_spec = {"sesame vault group list VAULT [--format json]",
 				    "Lists the groups with access to a vault.", list_opts, 1};
-static const cli_spec usub_spec = {
-	"sesame vault user <command> [flags]",
-	"Commands:\n  grant    Grant a person permissions on a vault\n"
-	"  revoke   Revoke a person's permissions\n  list     List people with access (ls)",
-	NULL, 0};
-static const cli_spec gsub_spec = {
-	"sesame vault group <command> [flags]",
-	"Commands:\n  grant    Grant a group permissions on a vault\n"
-	"  revoke   Revoke a group's permissions\n  list     List groups with access (ls)",
-	NULL, 0};
+static const cli_spec usub_spec = {"sesame vault user <command> [flags]",
+				   "Grants, revokes or lists people's access to a vault.", NULL, 0};
+static const cli_spec gsub_spec = {"sesame vault group <command> [flags]",
+				   "Grants, revokes or lists groups' access to a vault.", NULL, 0};
 
 static int print_json(json_t *o)
 {
@@ -249,21 +243,52 @@ out:
 	return finish(s, &v, rc);
 }
 
+static int ugrant_cmd(int argc, char **argv)
+{
+	return change_cmd(argc, argv, false, true);
+}
+
+static int urevoke_cmd(int argc, char **argv)
+{
+	return change_cmd(argc, argv, false, false);
+}
+
+static int ulist_cmd(int argc, char **argv)
+{
+	return list_cmd(argc, argv, false);
+}
+
+static int ggrant_cmd(int argc, char **argv)
+{
+	return change_cmd(argc, argv, true, true);
+}
+
+static int grevoke_cmd(int argc, char **argv)
+{
+	return change_cmd(argc, argv, true, false);
+}
+
+static int glist_cmd(int argc, char **argv)
+{
+	return list_cmd(argc, argv, true);
+}
+
+static const cli_node user_subs[] = {
+	{"grant", NULL, "Grant a person permissions on a vault", ugrant_cmd, &ugrant_spec, NULL},
+	{"revoke", NULL, "Revoke a person's permissions", urevoke_cmd, &urevoke_spec, NULL},
+	{"list", "ls", "List people with access", ulist_cmd, &ulist_spec, NULL},
+};
+static const cli_node group_subs[] = {
+	{"grant", NULL, "Grant a group permissions on a vault", ggrant_cmd, &ggrant_spec, NULL},
+	{"revoke", NULL, "Revoke a group's permissions", grevoke_cmd, &grevoke_spec, NULL},
+	{"list", "ls", "List groups with access", glist_cmd, &glist_spec, NULL},
+};
+
+const cli_tree cli_tree_vault_user = {&usub_spec, user_subs, 3};
+const cli_tree cli_tree_vault_group = {&gsub_spec, group_subs, 3};
+
 int cmd_vault_access(int argc, char **argv, bool group)
 {
-	if (argc < 2)
-		return cli_usage_error("'vault %s' needs a command; run 'sesame vault %s --help'",
-				       group ? "group" : "user", group ? "group" : "user");
-	const char *c = argv[1];
-	if (strcmp(c, "--help") == 0 || strcmp(c, "-h") == 0) {
-		cli_print_help(stdout, group ? &gsub_spec : &usub_spec);
-		return CLI_EXIT_OK;
-	}
-	if (strcmp(c, "grant") == 0)
-		return change_cmd(argc - 1, argv + 1, group, true);
-	if (strcmp(c, "revoke") == 0)
-		return change_cmd(argc - 1, argv + 1, group, false);
-	if (strcmp(c, "list") == 0 || strcmp(c, "ls") == 0)
-		return list_cmd(argc - 1, argv + 1, group);
-	return cli_usage_error("unknown command 'vault %s %s'", group ? "group" : "user", c);
+	return group ? cli_dispatch(&cli_tree_vault_group, "vault group", argc, argv)
+		     : cli_dispatch(&cli_tree_vault_user, "vault user", argc, argv);
 }

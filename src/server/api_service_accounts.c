@@ -394,6 +394,7 @@ HANDLER(handle_sa_rotate)
 	struct input in = INPUT_INIT;
 	struct principal_row *p = malloc(sizeof *p);
 	struct old_vaults old = {calloc(SA_VAULTS_MAX, sizeof(struct sa_grant)), 0};
+	struct authz_vault *v = malloc(sizeof *v);
 	struct sa_row sa, nsa;
 	struct http_reply r;
 	const json_t *vaults, *row;
@@ -401,7 +402,7 @@ HANDLER(handle_sa_rotate)
 	size_t i;
 	int rc;
 
-	if (!p || !old.g) {
+	if (!p || !old.g || !v) {
 		r = api_oom();
 		goto out;
 	}
@@ -412,16 +413,20 @@ HANDLER(handle_sa_rotate)
 				sa.id, sa.rotated_to[0] ? "rotated already" : sa_state(&sa, now));
 		goto out;
 	}
-	read_principal(&in, body, p, &req->caller, now);
-	grace = in_int(&in, body, "grace_seconds", 0, SA_GRACE_MAX, false, 0);
-	vaults = in_array(&in, body, "vaults", 0, SA_VAULTS_MAX);
-	if (in.bad)
-		goto bad;
 	rc = store_call(st, vault_paths, sa.id, NULL, collect_old, &old);
 	if (rc) {
 		r = reply_from_error();
 		goto out;
 	}
+	/* The new one is granted the old one's vaults: the rule of a create. */
+	for (i = 0; i < old.n; i++)
+		if (authz_sa_vault_grant(st, &req->caller, old.g[i].vault_id, v, &r))
+			goto out;
+	read_principal(&in, body, p, &req->caller, now);
+	grace = in_int(&in, body, "grace_seconds", 0, SA_GRACE_MAX, false, 0);
+	vaults = in_array(&in, body, "vaults", 0, SA_VAULTS_MAX);
+	if (in.bad)
+		goto bad;
 	if (json_array_size(vaults) != old.n) {
 		in_fail(&in, "'vaults' must re-seal each of the %zu vaults of service account '%s'",
 			old.n, sa.id);
@@ -490,5 +495,6 @@ out:
 		sodium_memzero(old.g, SA_VAULTS_MAX * sizeof *old.g);
 	free(old.g);
 	free(p);
+	free(v);
 	return r;
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The SQLite store: audit events and per-account rate limits (migration
- * 5). The statements are prepared per call rather than cached: the audit
- * writer prepares its insert once per batch of events, and the other
- * queries are rare (lists, verification, a setting read once a minute).
+ * 5). The audit writer's two statements (the chain's head, the insert)
+ * are in the per-connection cache, so its connection prepares them once;
+ * the other queries are rare (lists, verification, a setting read once a
+ * minute) and prepared per call.
  */
 #include "store_sqlite_internal.h"
 
@@ -91,7 +92,7 @@ int sqlst_audit_head(struct store *base, const char *account_id, unsigned char h
 	struct sqlite_store *st = ST(base);
 	struct conn *c;
 	sqlite3_stmt *s;
-	int rc = prep(st,
+	int rc = stmt(st, S_AUDIT_HEAD,
 		      "SELECT hash FROM audit_events WHERE account_id = ?"
 		      " ORDER BY seq DESC LIMIT 1",
 		      &c, &s);
@@ -109,7 +110,8 @@ int sqlst_audit_head(struct store *base, const char *account_id, unsigned char h
 	} else {
 		rc = sql_fail(st, c->db, rc, "cannot read the audit chain");
 	}
-	sqlite3_finalize(s);
+	/* Reset at once: a cached statement left on a row would pin a WAL snapshot. */
+	sqlite3_reset(s);
 	return rc;
 }
 
@@ -118,14 +120,14 @@ int sqlst_audit_insert(struct store *base, struct audit_row *rows, size_t n)
 	struct sqlite_store *st = ST(base);
 	struct conn *c;
 	sqlite3_stmt *s;
-	int rc = prep(st,
+	int rc = stmt(st, S_AUDIT_INSERT,
 		      "INSERT INTO audit_events (id, time, account_id, actor_id, actor_type,"
 		      " action, vault_id, item_id, status, client, integration_name,"
 		      " integration_version, prev_hash, hash)"
 		      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		      &c, &s);
 
-	/* One statement for the whole batch: prepared once, reset per row. */
+	/* Cached on the writer's connection: prepared once, reset per row. */
 	for (size_t i = 0; !rc && i < n; i++) {
 		struct audit_row *r = &rows[i];
 		bind_text(s, 1, r->id);
@@ -151,7 +153,6 @@ int sqlst_audit_insert(struct store *base, struct audit_row *rows, size_t n)
 		}
 		sqlite3_reset(s);
 	}
-	sqlite3_finalize(s);
 	return rc;
 }
 

@@ -103,6 +103,8 @@ enum stmt_id {
 	S_SA_LIST,
 	S_SA_END,
 	S_SA_TOUCH,
+	S_AUDIT_HEAD,
+	S_AUDIT_INSERT,
 	S_COUNT
 };
 

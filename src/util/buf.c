@@ -9,12 +9,20 @@
 #include "buf.h"
 #include "sesame/errors.h"
 
+static void (*release_hook)(const void *p, size_t cap);
+
+void sbuf_set_release_hook(void (*hook)(const void *p, size_t cap))
+{
+	release_hook = hook;
+}
+
 void sbuf_init(sbuf *b, size_t max)
 {
 	b->ptr = NULL;
 	b->len = b->cap = 0;
 	b->max = max;
 	b->secure = false;
+	b->wiped = false;
 }
 
 void sbuf_init_secure(sbuf *b, size_t max)
@@ -23,21 +31,31 @@ void sbuf_init_secure(sbuf *b, size_t max)
 	b->secure = true;
 }
 
-static void release(char *p, size_t cap, bool secure)
+void sbuf_init_wiped(sbuf *b, size_t max)
+{
+	sbuf_init(b, max);
+	b->wiped = true;
+}
+
+static void release(char *p, size_t cap, const sbuf *b)
 {
 	if (!p)
 		return;
-	if (secure) {
+	if (b->secure) {
 		sodium_free(p); /* wipes before unmapping */
+	} else if (b->wiped) {
+		sodium_memzero(p, cap);
+		if (release_hook)
+			release_hook(p, cap);
+		free(p);
 	} else {
 		free(p);
 	}
-	(void)cap;
 }
 
 void sbuf_free(sbuf *b)
 {
-	release(b->ptr, b->cap, b->secure);
+	release(b->ptr, b->cap, b);
 	b->ptr = NULL;
 	b->len = b->cap = 0;
 }
@@ -76,7 +94,14 @@ int sbuf_grow(sbuf *b, size_t extra)
 		if (p && b->ptr)
 			memcpy(p, b->ptr, b->len + 1);
 		if (p)
-			release(b->ptr, b->cap, true);
+			release(b->ptr, b->cap, b);
+	} else if (b->wiped) {
+		/* realloc could move the block and leave the old copy unwiped. */
+		p = malloc(cap);
+		if (p && b->ptr)
+			memcpy(p, b->ptr, b->len + 1);
+		if (p)
+			release(b->ptr, b->cap, b);
 	} else {
 		p = realloc(b->ptr, cap);
 	}
@@ -143,6 +168,16 @@ int sbuf_printf(sbuf *b, const char *fmt, ...)
 char *sbuf_detach(sbuf *b, size_t *len_out)
 {
 	char *p = b->ptr;
+	if (p && b->wiped && !b->secure) {
+		if (sodium_init() < 0 || !(p = sodium_malloc(b->len + 1))) {
+			sbuf_free(b);
+			if (len_out)
+				*len_out = 0;
+			return NULL;
+		}
+		memcpy(p, b->ptr, b->len + 1);
+		release(b->ptr, b->cap, b);
+	}
 	if (len_out)
 		*len_out = b->len;
 	b->ptr = NULL;

@@ -4,7 +4,8 @@
 
 A person's account is created and signed in with the real CLI
 (SESAME_KDF=interactive); the binding authenticates with that session
-(SessionAuth), since service-account tokens cannot be created yet.
+(SessionAuth); the service-account tests create tokens with
+`sesame service-account create --raw` and authenticate with them.
 
 Under a sanitizer build, Python must load the ASan runtime first: the
 tests then run again in a child pytest with LD_PRELOAD set (leak checks
@@ -509,3 +510,253 @@ def test_other_python_on_path(person, client):
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     assert r.stdout == "from-other-python\n"
+
+
+# ---- service-account tokens (created with the CLI) ----
+
+TOKEN_RE = re.compile(r"^sesame_sa_[A-Za-z0-9_-]{100,}$")
+
+
+def make_sa(person, name, *args):
+    out = person.cli("service-account", "create", name, *args, "--raw")
+    token = out.strip()
+    assert TOKEN_RE.match(token), "no token printed"
+    return token
+
+
+@pytest.fixture
+def prod(person, client):
+    v = client.vaults.create(title="Prod")
+    for i in range(3):
+        client.items.create(login(v.id, f"db{i}", f"pw-{i}", section="conn"))
+    return v
+
+
+class Proxy:
+    """Forwards every request to sesamed and remembers each request's path and bearer."""
+
+    def __init__(self, target):
+        host, port = target.split("//")[1].split(":")
+        self.seen = []
+        proxy = self
+
+        class H(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def forward(self):
+                n = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(n) if n else None
+                auth = self.headers.get("Authorization", "")
+                proxy.seen.append((self.command, self.path, auth))
+                import http.client
+                conn = http.client.HTTPConnection(host, int(port), timeout=30)
+                hdrs = {k: v for k, v in self.headers.items()
+                        if k.lower() not in ("host", "connection")}
+                conn.request(self.command, self.path, body=body, headers=hdrs)
+                r = conn.getresponse()
+                data = r.read()
+                self.send_response(r.status)
+                for k, v in r.getheaders():
+                    if k.lower() not in ("connection", "transfer-encoding", "content-length"):
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                conn.close()
+
+            do_GET = do_POST = do_PUT = do_DELETE = forward
+
+            def log_message(self, *a):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def signins(self):
+        return [p for m, p, a in self.seen if p == "/v1/auth/signin"]
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@in_process
+def test_service_account_token(person, client, prod):
+    token = make_sa(person, "ci", "--vault", "Prod:read_items")
+
+    async def go():
+        c = await sesame.Client.authenticate(auth=token, integration_name="sa-tests",
+                                             integration_version="1.0")
+        try:
+            assert [v.title for v in await c.vaults.list()] == ["Prod"]
+            assert await c.secrets.resolve("op://Prod/db1/password") == "pw-1"
+            assert await c.secrets.resolve("op://Prod/db2/conn/host") == "db.internal"
+            refs = [f"op://Prod/db{i}/password" for i in range(3)] + ["op://Prod/nope/x",
+                                                                     "op://Private/a/b"]
+            r = await c.secrets.resolve_all(refs)
+            got = r.individual_responses
+            assert [got[f"op://Prod/db{i}/password"].content.secret for i in range(3)] == \
+                ["pw-0", "pw-1", "pw-2"]
+            assert got["op://Prod/nope/x"].error.type == "itemNotFound"
+            assert got["op://Private/a/b"].error.type == "vaultNotFound"
+            listed = await c.items.list(prod.id)
+            assert sorted(i.title for i in listed) == ["db0", "db1", "db2"]
+            it = await c.items.get(prod.id, listed[0].id)
+            assert it.title == listed[0].title
+            # Read-only: writes are refused with the typed error.
+            with pytest.raises(sesame.PermissionDeniedError):
+                await c.items.create(login(prod.id, "new", "x"))
+            rows = await c.rate_limit_usage()
+            assert [(x.type, x.action) for x in rows] == [("token", "write"),
+                                                          ("token", "read"),
+                                                          ("account", "read_write")]
+            assert rows[1].used >= 1 and rows[1].limit == 10000
+        finally:
+            c.close()
+    asyncio.run(go())
+    # The environment works too.
+    os.environ["SESAME_SERVICE_ACCOUNT_TOKEN"] = token
+    try:
+        with SyncClient() as c:
+            assert c.secrets.resolve("op://Prod/db0/password") == "pw-0"
+    finally:
+        del os.environ["SESAME_SERVICE_ACCOUNT_TOKEN"]
+
+
+@in_process
+def test_service_account_signs_in_again(sesamed, person, client, prod):
+    """No server knob shortens a session (1 hour), so the session is ended for real:
+    a proxy sees the SDK's bearer and the test signs it out on sesamed itself; the
+    next call is answered 401 session_revoked and the SDK signs in again, once."""
+    token = make_sa(person, "relogin", "--vault", "Prod:read_items")
+    proxy = Proxy(sesamed.url)
+    try:
+        c = SyncClient(auth=token, server_url=proxy.url)
+        assert c.secrets.resolve("op://Prod/db0/password") == "pw-0"
+        assert len(proxy.signins()) == 1
+        bearer = [a for m, p, a in proxy.seen if a.startswith("Bearer ")][-1]
+        import http.client
+        conn = http.client.HTTPConnection(sesamed.url.split("//")[1], timeout=10)
+        conn.request("POST", "/v1/auth/signout", headers={"Authorization": bearer})
+        assert conn.getresponse().status in (200, 204)
+        conn.close()
+        # resolve, resolve_all and an operation all work after one new sign-in.
+        assert c.secrets.resolve_all(["op://Prod/db1/password"]).individual_responses[
+            "op://Prod/db1/password"].content.secret == "pw-1"
+        assert len(proxy.signins()) == 2
+        assert [v.title for v in c.vaults.list()] == ["Prod"]
+        assert len(proxy.signins()) == 2
+        c.close()
+    finally:
+        proxy.close()
+
+
+@in_process
+def test_service_account_expired_and_revoked(person, client, prod):
+    short = make_sa(person, "short", "--vault", "Prod", "--expires-in", "2s")
+    c = SyncClient(auth=short)
+    assert c.secrets.resolve("op://Prod/db0/password") == "pw-0"
+    time.sleep(3)
+    with pytest.raises(sesame.TokenExpiredError) as e:
+        c.secrets.resolve("op://Prod/db0/password")
+    assert e.value.kind == "token_expired"
+    with pytest.raises(sesame.TokenExpiredError):
+        c.vaults.list()
+    c.close()
+    with pytest.raises(sesame.TokenExpiredError):
+        SyncClient(auth=short)
+
+    doomed = make_sa(person, "doomed", "--vault", "Prod")
+    c = SyncClient(auth=doomed)
+    assert c.secrets.resolve("op://Prod/db0/password") == "pw-0"
+    person.cli("service-account", "revoke", "doomed")
+    with pytest.raises(sesame.TokenRevokedError) as e:
+        c.secrets.resolve("op://Prod/db0/password")
+    assert e.value.kind == "token_revoked"
+    with pytest.raises(sesame.TokenRevokedError):
+        c.items.list(prod.id)
+    c.close()
+    with pytest.raises(sesame.TokenRevokedError):
+        SyncClient(auth=doomed)
+
+
+# ---- files, rate-limit usage, events ----
+
+@in_process
+def test_item_files(client, prod):
+    it = client.items.list(prod.id)[0]
+    it = client.items.get(prod.id, it.id)
+    blob = bytes(range(256)) * 40 + b"end"
+    it2 = client.items.files.attach(it, sesame.FileCreateParams(
+        name="cert.pem", content=blob, section_id="conn", field_id="certfile"))
+    assert it2.version == it.version + 1
+    assert [(f.attributes.name, f.attributes.size, f.section_id, f.field_id)
+            for f in it2.files] == [("cert.pem", len(blob), "conn", "certfile")]
+    attr = it2.files[0].attributes
+    assert client.items.files.read(prod.id, it.id, attr) == blob
+    assert client.items.files.read(prod.id, it.id, "cert.pem") == blob  # by name
+    # A second, empty file, then deleting the first.
+    it3 = client.items.files.attach(it2, sesame.FileCreateParams(
+        name="empty", content=b"", section_id="conn", field_id="empty"))
+    assert client.items.files.read(prod.id, it.id, it3.files[1].attributes) == b""
+    it4 = client.items.files.delete(it3, "conn", "certfile")
+    assert [f.attributes.name for f in it4.files] == ["empty"]
+    with pytest.raises(sesame.NotFoundError):
+        client.items.files.read(prod.id, it.id, attr)
+    with pytest.raises(sesame.NotFoundError):
+        client.items.files.delete(it4, "conn", "certfile")
+    # A stale item is a conflict and changes nothing.
+    with pytest.raises(sesame.ConflictError):
+        client.items.files.attach(it2, sesame.FileCreateParams(name="x", content=b"x"))
+    # Documents: replace the content.
+    doc = client.invoke("ItemsCreate", {"params": {"title": "key", "category": "Document",
+                                                   "vaultId": prod.id}})
+    assert doc["category"] == "Document"
+
+
+@in_process
+def test_document_replace(person, client, prod):
+    path = person.home / "a.txt"
+    path.write_bytes(b"first content")
+    person.cli("document", "create", str(path), "--vault", "Prod", "--title", "cfg")
+    ov = [i for i in client.items.list(prod.id) if i.title == "cfg"][0]
+    doc = client.items.get(prod.id, ov.id)
+    assert doc.document.name == "a.txt"
+    assert client.items.files.read(prod.id, doc.id, doc.document) == b"first content"
+    new = client.items.files.replace_document(doc, sesame.DocumentCreateParams(
+        name="b.txt", content=b"second"))
+    assert new.document.name == "b.txt" and new.document.size == 6
+    assert new.document.id != doc.document.id
+    assert client.items.files.read(prod.id, doc.id, new.document) == b"second"
+    with pytest.raises(sesame.NotFoundError):
+        client.items.files.read(prod.id, doc.id, doc.document)
+    with pytest.raises(sesame.InvalidArgumentError):
+        client.items.files.replace_document(client.items.get(prod.id, [
+            i for i in client.items.list(prod.id) if i.title == "db0"][0].id),
+            sesame.DocumentCreateParams(name="x", content=b"x"))
+    with pytest.raises(sesame.InvalidArgumentError):
+        client.invoke("ItemsFilesAttach", {"item": new.to_dict(),
+                                           "file_params": {"name": "x", "content": "***"}})
+
+
+@in_process
+def test_rate_limit_usage_and_events(client, prod):
+    rows = client.rate_limit_usage()
+    assert [(r.type, r.action) for r in rows] == [("token", "write"), ("token", "read"),
+                                                  ("account", "read_write")]
+    assert all(r.remaining == r.limit - r.used and r.reset > 0 for r in rows)
+    first = client.events.list(limit=2)
+    assert len(first.events) == 2 and first.has_more and first.cursor
+    assert first.events[0].seq < first.events[1].seq
+    every = client.events.all(limit=3)
+    assert [e.id for e in every[:2]] == [e.id for e in first.events]
+    assert len({e.id for e in every}) == len(every) > 5
+    assert any(e.integration_name == "sdk-tests" for e in every)
+    mine = client.events.all(vault_id=prod.id, limit=1000)
+    assert mine and all(e.vault_id == prod.id for e in mine)
+    t = every[-1].time
+    since = client.events.list(start_time=t, limit=1000).events
+    assert since and all(e.time >= t for e in since)
+    with pytest.raises(sesame.InvalidArgumentError):
+        client.events.list(cursor="not a cursor")

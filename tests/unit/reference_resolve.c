@@ -270,7 +270,7 @@ static int fetch_file(void *ctx, const item *it, const item_file *file, sbuf *ou
 		return SESAME_EIO;
 	if (src->fail)
 		return sesame_error_set(SESAME_ENETWORK, NULL, "cannot fetch file '%s'", file->id);
-	assert_true(out->secure);
+	assert_true(out->wiped); /* wiped on resize and free */
 	if (sbuf_adds(out, "content of ") || sbuf_adds(out, file->name) || sbuf_adds(out, " in ") ||
 	    sbuf_adds(out, it->title))
 		return SESAME_ENOMEM;
@@ -309,7 +309,7 @@ static void want_value(const char *text, const char *value)
 	if (rc)
 		fail_msg("'%s': %d %s: %s", text, rc, sesame_error_last()->kind,
 		         sesame_error_last()->message);
-	assert_true(r.value.secure);
+	assert_true(r.value.wiped); /* heap memory wiped on resize and free */
 	assert_non_null(r.value.ptr);
 	assert_string_equal(r.value.ptr, value);
 	assert_int_equal(r.value.len, strlen(value));
@@ -750,7 +750,7 @@ static void test_reference_resolve__ssh_format_openssh(void **state)
 	ref_options o = opts_at(0);
 	assert_int_equal(
 	    resolve_with(&r, "op://Prod/Deploy Key/private key?ssh-format=openssh", &o), 0);
-	assert_true(r.value.secure);
+	assert_true(r.value.wiped); /* heap memory wiped on resize and free */
 	assert_true(strncmp(r.value.ptr, "-----BEGIN OPENSSH PRIVATE KEY-----\n", 36) == 0);
 	assert_non_null(strstr(r.value.ptr, "-----END OPENSSH PRIVATE KEY-----"));
 	assert_string_equal(r.field_id, "private_key");

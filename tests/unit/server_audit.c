@@ -7,7 +7,9 @@
 #include "test.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -250,6 +252,135 @@ static void test_server_audit__group_commit_many_threads(void **state)
 	store_close(st);
 }
 
+/*
+ * Group commit under load: many threads queue events without waiting (big
+ * batches, queue nodes reused), each event is committed (visible to another
+ * connection) when its callback runs, the chain verifies, and each thread's
+ * events are stored in the order it queued them.
+ */
+#define ORDER_THREADS 8
+#define ORDER_EVENTS  400
+
+struct order_thread {
+	struct audit *a;
+	int t;
+	int failures;
+};
+
+static atomic_int order_done, order_bad;
+
+struct order_arg {
+	int t, i;
+};
+
+static struct order_arg order_args[ORDER_THREADS][ORDER_EVENTS];
+
+static int stored(int t, int i)
+{
+	char sql[160];
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	int n = -1;
+	snprintf(sql, sizeof sql,
+		 "SELECT count(*) FROM audit_events WHERE client = 't%d'"
+		 " AND status = %d",
+		 t, i);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK) {
+		if (sqlite3_step(s) == SQLITE_ROW)
+			n = sqlite3_column_int(s, 0);
+		sqlite3_finalize(s);
+	}
+	sqlite3_close(db);
+	return n;
+}
+
+static void order_cb(void *arg, int rc)
+{
+	struct order_arg *o = arg;
+	/* Durable before the callback: another connection sees it (a sample). */
+	if (rc || (o->i % 100 == 0 && stored(o->t, o->i) != 1))
+		atomic_fetch_add(&order_bad, 1);
+	atomic_fetch_add(&order_done, 1);
+}
+
+static void *order_submit(void *arg)
+{
+	struct order_thread *h = arg;
+	for (int i = 0; i < ORDER_EVENTS; i++) {
+		struct audit_row r = event(i % 4 ? ACC1 : ACC2, i);
+		snprintf(r.client, sizeof r.client, "t%d", h->t);
+		order_args[h->t][i] = (struct order_arg){h->t, i};
+		if (audit_submit(h->a, &r, order_cb, &order_args[h->t][i]) != 0)
+			h->failures++;
+	}
+	return NULL;
+}
+
+struct order_check {
+	int last[ORDER_THREADS];
+	int bad;
+	long long n;
+};
+
+static int order_row(void *ctx, const struct audit_row *row)
+{
+	struct order_check *c = ctx;
+	int t = row->client[1] - '0';
+	if (t < 0 || t >= ORDER_THREADS || row->status <= c->last[t] || strlen(row->id) != 26 ||
+	    strspn(row->id, "abcdefghijklmnopqrstuvwxyz0123456789") != 26)
+		c->bad++;
+	else
+		c->last[t] = row->status;
+	c->n++;
+	return 0;
+}
+
+static void test_server_audit__group_commit_durable_in_order(void **state)
+{
+	struct store *st = open_store();
+	struct audit *a = NULL;
+	struct order_thread h[ORDER_THREADS];
+	pthread_t t[ORDER_THREADS];
+	struct audit_verify_result v;
+	struct timespec tick = {0, 1000000};
+	(void)state;
+
+	atomic_store(&order_done, 0);
+	atomic_store(&order_bad, 0);
+	assert_int_equal(audit_open(&a, st), 0);
+	for (int i = 0; i < ORDER_THREADS; i++) {
+		h[i] = (struct order_thread){.a = a, .t = i};
+		pthread_create(&t[i], NULL, order_submit, &h[i]);
+	}
+	for (int i = 0; i < ORDER_THREADS; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(h[i].failures, 0);
+	}
+	/* Every callback, before the writer is stopped. */
+	for (int w = 0; atomic_load(&order_done) < ORDER_THREADS * ORDER_EVENTS; w++) {
+		assert_true(w < 60000);
+		nanosleep(&tick, NULL);
+	}
+	assert_int_equal(atomic_load(&order_bad), 0);
+	for (int k = 0; k < 2; k++) {
+		const char *acc = k ? ACC2 : ACC1;
+		struct audit_query q = {.account_id = acc};
+		struct order_check c;
+		memset(&c, 0, sizeof c);
+		for (int i = 0; i < ORDER_THREADS; i++)
+			c.last[i] = -1;
+		assert_int_equal(store_call(st, audit_list, &q, order_row, &c), 0);
+		assert_int_equal(c.bad, 0);
+		assert_int_equal(c.n, ORDER_THREADS * ORDER_EVENTS / 4 * (k ? 1 : 3));
+		assert_int_equal(audit_verify(st, acc, &v), 0);
+		assert_true(v.ok);
+		assert_int_equal(v.events, c.n);
+	}
+	audit_close(a);
+	store_close(st);
+}
+
 /* Every query of the audit store uses an index (no full scan of the events). */
 static void test_server_audit__query_plans(void **state)
 {
@@ -292,6 +423,7 @@ int main(void)
 		cmocka_unit_test(test_server_audit__hash_covers_every_field),
 		cmocka_unit_test_setup(test_server_audit__append_verify_tamper, fresh),
 		cmocka_unit_test_setup(test_server_audit__group_commit_many_threads, fresh),
+		cmocka_unit_test_setup(test_server_audit__group_commit_durable_in_order, fresh),
 		cmocka_unit_test_setup(test_server_audit__query_plans, fresh),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

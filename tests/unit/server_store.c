@@ -447,6 +447,32 @@ static int count_sa(void *ctx, const struct sa_row *r)
 	return 0;
 }
 
+/* The audit writer's cached statements: the chain's head and the insert. */
+static void audit_statements(struct store *st)
+{
+	struct audit_row r;
+	unsigned char head[32];
+	bool found = true;
+
+	memset(&r, 0, sizeof r);
+	snprintf(r.id, sizeof r.id, "event0000000000000000000aa");
+	snprintf(r.account_id, sizeof r.account_id, "acct0000000000000000000000");
+	snprintf(r.actor_id, sizeof r.actor_id, USER);
+	snprintf(r.actor_type, sizeof r.actor_type, "user");
+	snprintf(r.action, sizeof r.action, "GET /v1/whoami");
+	snprintf(r.client, sizeof r.client, "127.0.0.1");
+	r.status = 200;
+	r.hash[0] = 7;
+	assert_int_equal(store_call(st, audit_head, r.account_id, head, &found), 0);
+	assert_false(found);
+	assert_int_equal(store_begin_write(st), 0);
+	assert_int_equal(store_call(st, audit_insert, &r, 1), 0);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(store_call(st, audit_head, r.account_id, head, &found), 0);
+	assert_true(found);
+	assert_int_equal(head[0], 7);
+}
+
 static void sa_statements(struct store *st, struct principal_row *p)
 {
 	struct sa_row sa, got;
@@ -642,6 +668,7 @@ static void test_server_store__accounts_vaults_items(void **state)
 	assert_int_equal(store_call(st, group_delete, GROUP), 0);
 	assert_int_equal(store_commit(st), 0);
 	sa_statements(st, p);
+	audit_statements(st);
 	/*
 	 * Every statement a route runs is an indexed search: no full scan of a
 	 * table that grows with the data (accounts is one row per account).

@@ -7,6 +7,7 @@ call and one C client serves many threads at once, so the asyncio client
 runs calls on a thread pool and they overlap on the network.
 """
 import asyncio
+import base64
 import concurrent.futures
 import ctypes
 import functools
@@ -15,7 +16,7 @@ import threading
 
 from . import _lib
 from . import errors
-from .types import (Group, Item, ItemCreateParams, ItemOverview, ItemsDeleteAllResponse,
+from .types import (Event, EventsPage, FileAttributes, RateLimitUsage, Group, Item, ItemCreateParams, ItemOverview, ItemsDeleteAllResponse,
                     ItemsGetAllResponse, ResolveAllResponse, ResolvedReference,
                     ResolveReferenceError, Response, User, Vault, VaultOverview)
 
@@ -161,9 +162,66 @@ class SecretsSync:
 Secrets = SecretsSync
 
 
+class ItemsFilesSync:
+    """Files of items and Documents (1Password's client.items.files)."""
+
+    def __init__(self, core):
+        self._core = core
+
+    def attach(self, item, file_params):
+        """Uploads `file_params.content` (bytes) and returns the item listing it."""
+        return Item.from_dict(self._core.invoke("ItemsFilesAttach", {
+            "item": _dict(item), "file_params": _dict(file_params)}))
+
+    def read(self, vault_id, item_id, attr):
+        """The content (bytes) of the file with attributes `attr` (or its id)."""
+        a = _dict(attr) if not isinstance(attr, str) else {"id": attr}
+        r = self._core.invoke("ItemsFilesRead", {"vault_id": vault_id, "item_id": item_id,
+                                                 "attr": a})
+        return base64.b64decode(r)
+
+    def delete(self, item, section_id, field_id):
+        """Removes the file shown in section_id/field_id; returns the new item."""
+        return Item.from_dict(self._core.invoke("ItemsFilesDelete", {
+            "item": _dict(item), "section_id": section_id, "field_id": field_id}))
+
+    def replace_document(self, item, doc_params):
+        """New content for a Document item; returns the new item."""
+        return Item.from_dict(self._core.invoke("ItemsFilesReplaceDocument", {
+            "item": _dict(item), "doc_params": _dict(doc_params)}))
+
+
+class EventsSync:
+    """Audit events (admins): one page at a time, or every event with all()."""
+
+    def __init__(self, core):
+        self._core = core
+
+    def list(self, cursor=None, limit=None, actor_id=None, vault_id=None, item_id=None,
+             start_time=None, end_time=None):
+        p = {k: v for k, v in (("cursor", cursor), ("limit", limit), ("actor_id", actor_id),
+                               ("vault_id", vault_id), ("item_id", item_id),
+                               ("start_time", start_time), ("end_time", end_time))
+             if v is not None}
+        r = self._core.invoke("Events", p)
+        return EventsPage([Event.from_dict(e) for e in r["events"]], r["cursor"],
+                          bool(r["hasMore"]))
+
+    def all(self, **filters):
+        cursor = filters.pop("cursor", None)
+        out = []
+        while True:
+            page = self.list(cursor=cursor, **filters)
+            out.extend(page.events)
+            if not page.has_more:
+                return out
+            cursor = page.cursor
+
+
 class ItemsSync:
     def __init__(self, core):
         self._core = core
+        self.files = ItemsFilesSync(core)
 
     def create(self, params):
         return Item.from_dict(self._core.invoke("ItemsCreate", {"params": _dict(params)}))
@@ -293,6 +351,12 @@ class SyncClient:
         self.vaults = VaultsSync(self._core)
         self.groups = GroupsSync(self._core)
         self.users = UsersSync(self._core)
+        self.events = EventsSync(self._core)
+
+    def rate_limit_usage(self, principal_id=None):
+        """This token's (or, for admins, another principal's) rate-limit rows."""
+        p = {"principal_id": principal_id} if principal_id else {}
+        return [RateLimitUsage.from_dict(r) for r in self._core.invoke("RateLimitUsage", p)]
 
     def invoke(self, operation, params=None):
         """Any operation by name (docs/sdk.md), JSON in and out."""
@@ -345,6 +409,8 @@ class Client:
         self.vaults = _AsyncNamespace(sync_client.vaults, self._executor)
         self.groups = _AsyncNamespace(sync_client.groups, self._executor)
         self.users = _AsyncNamespace(sync_client.users, self._executor)
+        self.events = _AsyncNamespace(sync_client.events, self._executor)
+        self.items.files = _AsyncNamespace(sync_client.items.files, self._executor)
 
     @classmethod
     async def authenticate(cls, auth=None, integration_name=DEFAULT_INTEGRATION_NAME,
@@ -355,6 +421,11 @@ class Client:
         sync = await loop.run_in_executor(None, functools.partial(
             SyncClient, auth, integration_name, integration_version, **options))
         return cls(sync, workers)
+
+    async def rate_limit_usage(self, principal_id=None):
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self._sync.rate_limit_usage,
+                                          principal_id)
 
     async def invoke(self, operation, params=None):
         loop = asyncio.get_running_loop()

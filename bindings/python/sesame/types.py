@@ -118,6 +118,72 @@ class ItemFile(_Json):
 
 
 @dataclass
+class FileCreateParams:
+    """A file to attach (1Password's FileCreateParams); content is bytes."""
+    name: str
+    content: bytes
+    section_id: Optional[str] = None
+    field_id: Optional[str] = None
+
+    def to_dict(self):
+        import base64
+        d = {"name": self.name, "content": base64.b64encode(bytes(self.content)).decode()}
+        if self.section_id is not None:
+            d["sectionId"] = self.section_id
+        if self.field_id is not None:
+            d["fieldId"] = self.field_id
+        return d
+
+
+@dataclass
+class DocumentCreateParams:
+    """A Document's new content (1Password's DocumentCreateParams)."""
+    name: str
+    content: bytes
+
+    def to_dict(self):
+        import base64
+        return {"name": self.name, "content": base64.b64encode(bytes(self.content)).decode()}
+
+
+@dataclass
+class RateLimitUsage(_Json):
+    """One row of `op service-account ratelimit`."""
+    type: str
+    action: str
+    limit: int
+    used: int
+    remaining: int
+    reset: int
+
+
+@dataclass
+class Event(_Json):
+    """An audit event (GET /v1/events)."""
+    id: str
+    seq: Optional[int] = None
+    time: Optional[str] = None
+    actor_id: Optional[str] = None
+    actor_type: Optional[str] = None
+    action: Optional[str] = None
+    vault_id: Optional[str] = None
+    item_id: Optional[str] = None
+    status: Optional[int] = None
+    client_ip: Optional[str] = None
+    integration_name: Optional[str] = None
+    integration_version: Optional[str] = None
+    prev_hash: Optional[str] = None
+    hash: Optional[str] = None
+
+
+@dataclass
+class EventsPage:
+    events: List[Event]
+    cursor: str
+    has_more: bool
+
+
+@dataclass
 class Item(_Json):
     id: str
     title: str

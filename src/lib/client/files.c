@@ -89,9 +89,9 @@ int files_download(unsigned char **out, size_t *len, session *s, const client_va
 					FILES_MAX);
 	rc = file_path(path, sizeof path, v, item_id, f->id);
 	rc = rc ? rc : file_ad(ad, &ad_len, s, v, item_id, f->id);
-	rc = rc ? rc
-		: api_call_bytes(s->api, "GET", path, NULL, 0, NULL, &ct, &ct_len,
-				 (size_t)f->size + AEAD_OVERHEAD);
+	/* Room for an error answer too (a 404's JSON is longer than a small file). */
+	size_t max = (size_t)f->size + AEAD_OVERHEAD < 4096 ? 4096 : (size_t)f->size + AEAD_OVERHEAD;
+	rc = rc ? rc : api_call_bytes(s->api, "GET", path, NULL, 0, NULL, &ct, &ct_len, max);
 	if (rc)
 		return rc;
 	if (ct_len != f->size + AEAD_OVERHEAD) {

@@ -115,7 +115,8 @@ typedef enum {
 
 /*
  * The outcome, for the SDK's {secret, itemId, vaultId}. `value` is a
- * secure buffer (wiped on free) and always allocated on success, "" for
+ * wiped buffer (heap memory wiped on resize and free; sbuf_detach() hands
+ * it over as secure memory) and always allocated on success, "" for
  * an empty value. `field_id` is the matched field's id, the file's id,
  * "notesPlain" for the notes, or "public_key" / "fingerprint" /
  * "key_type" for an SSH key's pseudo-fields. Release with

@@ -95,6 +95,19 @@ bool sdk_operation_known(const char *name);
 /* True when the operation only reads (its retry and re-auth are safe). */
 bool sdk_operation_is_write(const char *name);
 
+/* Parameter helpers (sdk_ops.c). */
+__attribute__((format(printf, 1, 2))) int sdk_bad(const char *fmt, ...);
+int sdk_req_str(const json_t *p, const char *key, const char **out);
+json_t *sdk_camel(const char *s);
+
+/* Files, rate-limit usage and events (sdk_ops_ext.c). */
+int sdk_op_files_attach(sdk_ctx *ctx, const json_t *p, json_t **out);
+int sdk_op_files_read(sdk_ctx *ctx, const json_t *p, json_t **out);
+int sdk_op_files_delete(sdk_ctx *ctx, const json_t *p, json_t **out);
+int sdk_op_files_replace_document(sdk_ctx *ctx, const json_t *p, json_t **out);
+int sdk_op_ratelimit_usage(sdk_ctx *ctx, const json_t *p, json_t **out);
+int sdk_op_events(sdk_ctx *ctx, const json_t *p, json_t **out);
+
 /* Vault list (sdk_resolve.c). */
 int sdk_vaults_refresh(sdk_ctx *ctx);
 void sdk_vaults_invalidate(sesame_client *c);

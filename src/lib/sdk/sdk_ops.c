@@ -23,7 +23,7 @@ typedef int (*op_fn)(sdk_ctx *ctx, const json_t *p, json_t **out);
 
 /* ---- parameter helpers ---- */
 
-__attribute__((format(printf, 1, 2))) static int bad(const char *fmt, ...)
+__attribute__((format(printf, 1, 2))) int sdk_bad(const char *fmt, ...)
 {
 	char msg[256];
 	va_list ap;
@@ -34,13 +34,17 @@ __attribute__((format(printf, 1, 2))) static int bad(const char *fmt, ...)
 	return sesame_error_set(SESAME_EINVAL, "invalid_params", "%s", msg);
 }
 
-static int req_str(const json_t *p, const char *key, const char **out)
+#define bad sdk_bad
+
+int sdk_req_str(const json_t *p, const char *key, const char **out)
 {
 	*out = json_string_value(json_object_get(p, key));
 	if (!*out || !**out)
 		return bad("missing string parameter '%s'", key);
 	return 0;
 }
+
+#define req_str sdk_req_str
 
 static int req_id(const json_t *p, const char *key, const char **out)
 {
@@ -62,7 +66,7 @@ static int set(json_t *o, const char *k, json_t *v)
 }
 
 /* "user_created" -> "userCreated". */
-static json_t *camel(const char *s)
+json_t *sdk_camel(const char *s)
 {
 	char buf[64];
 	size_t j = 0;
@@ -79,6 +83,8 @@ static json_t *camel(const char *s)
 	buf[j] = '\0';
 	return json_string(buf);
 }
+
+#define camel sdk_camel
 
 static json_t *vault_json(const client_vault *v)
 {
@@ -986,6 +992,12 @@ static const struct {
 	{"GroupsList", op_groups_list, false},
 	{"UsersGet", op_users_get, false},
 	{"UsersList", op_users_list, false},
+	{"ItemsFilesAttach", sdk_op_files_attach, true},
+	{"ItemsFilesRead", sdk_op_files_read, false},
+	{"ItemsFilesDelete", sdk_op_files_delete, true},
+	{"ItemsFilesReplaceDocument", sdk_op_files_replace_document, true},
+	{"RateLimitUsage", sdk_op_ratelimit_usage, false},
+	{"Events", sdk_op_events, false},
 };
 
 static int op_index(const char *name)

@@ -312,29 +312,56 @@ static int resolve_one(sdk_resolved *res, sdk_ctx *ctx, query_set *qs, ref_job *
 		: ref_resolve_item(&idx, job->ref, job->vault.id, (const item *const *)items, n);
 	rc = rc ? rc : ref_resolve_in_item(&rr, job->ref, items[idx], &opts);
 	if (rc == 0) {
-		res->value = secmem_strndup(sbuf_cstr(&rr.value), rr.value.len);
+		/*
+		 * Take the resolver's secure buffer as it is (NUL-terminated by
+		 * sbuf_detach) instead of copying it: every sodium_malloc costs
+		 * several system calls (mmap, mlock, mprotect), per reference.
+		 * Only a secure buffer is sodium memory that secmem_free() takes.
+		 */
+		if (rr.value.secure)
+			res->value = sbuf_detach(&rr.value, NULL);
+		else
+			res->value = secmem_strndup(sbuf_cstr(&rr.value), rr.value.len);
+		if (!res->value)
+			res->value = secmem_strndup("", 0); /* an empty value never allocated */
 		snprintf(res->item_id, sizeof res->item_id, "%s", rr.item_id);
 		snprintf(res->vault_id, sizeof res->vault_id, "%s", job->vault.id);
 		ref_result_free(&rr);
 		if (!res->value)
-			rc = SESAME_ENOMEM;
+			rc = sesame_error_nomem();
 	}
 	free_items(items, n);
 	return rc;
 }
 
-static int title_index(char out[BLIND_INDEX_TEXT_SIZE], sdk_ctx *ctx, const char *vault_id,
-		       const char *title)
+/* Blind-index keys of one batch: derived once per vault, not per reference. */
+#define IKEY_CACHE 8
+typedef struct {
+	size_t n;
+	char vault_id[IKEY_CACHE][ID_SIZE];
+	unsigned char key[IKEY_CACHE][BLIND_INDEX_KEYBYTES];
+} ikey_cache;
+
+static int title_index(char out[BLIND_INDEX_TEXT_SIZE], sdk_ctx *ctx, ikey_cache *ic,
+		       const char *vault_id, const char *title)
 {
-	const unsigned char *key = keyring_vault_key(ctx->s.kr, vault_id);
+	const unsigned char *key;
 	unsigned char ikey[BLIND_INDEX_KEYBYTES];
 	int rc;
 
+	for (size_t i = 0; i < ic->n; i++)
+		if (strcmp(ic->vault_id[i], vault_id) == 0)
+			return blind_index_text(out, ic->key[i], title, strlen(title));
+	key = keyring_vault_key(ctx->s.kr, vault_id);
 	if (!key)
 		return sesame_error_set(SESAME_EPERM, "vault_key_unavailable",
 					"cannot open the key of vault '%s'", vault_id);
 	rc = blind_index_key(ikey, key);
 	rc = rc ? rc : blind_index_text(out, ikey, title, strlen(title));
+	if (rc == 0 && ic->n < IKEY_CACHE) {
+		snprintf(ic->vault_id[ic->n], ID_SIZE, "%s", vault_id);
+		memcpy(ic->key[ic->n++], ikey, sizeof ikey);
+	}
 	secmem_wipe(ikey, sizeof ikey);
 	return rc;
 }
@@ -346,8 +373,10 @@ int sdk_resolve_many(sdk_ctx *ctx, const char *const *refs, size_t n, sdk_resolv
 	query_set qs = {json_array(), json_object(), NULL, NULL};
 	bool refreshed = false;
 	size_t pending = 0;
+	ikey_cache ic;
 	int rc = 0;
 
+	ic.n = 0;
 	if (!jobs || !qs.queries || !qs.keys) {
 		rc = sesame_error_nomem();
 		goto out;
@@ -411,7 +440,7 @@ int sdk_resolve_many(sdk_ctx *ctx, const char *const *refs, size_t n, sdk_resolv
 			continue;
 		}
 		const char *part = sesame_reference_item(jobs[i].ref);
-		rc = title_index(idx, ctx, jobs[i].vault.id, part);
+		rc = title_index(idx, ctx, &ic, jobs[i].vault.id, part);
 		rc = rc ? rc : add_query(&qs, jobs, i, "title", idx, &jobs[i].q[0]);
 		if (rc == 0 && ref_part_is_id(part))
 			rc = add_query(&qs, jobs, i, "item_id", part, &jobs[i].q[1]);
@@ -442,6 +471,7 @@ int sdk_resolve_many(sdk_ctx *ctx, const char *const *refs, size_t n, sdk_resolv
 				      out[i].item_id, out[i].vault_id);
 	}
 out:
+	secmem_wipe(ic.key, sizeof ic.key);
 	for (size_t i = 0; jobs && i < n; i++) {
 		sesame_reference_free(jobs[i].ref);
 		client_vault_clear(&jobs[i].vault);
