@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "client/assign.h"
@@ -280,6 +281,37 @@ static int save_token(session *s, const char *vault, const char *name, const cha
 	return rc;
 }
 
+/*
+ * When a person creates a token at a terminal without --save-in, offer to
+ * store it in a vault, so it never has to be copied out of the terminal
+ * and pasted anywhere. Asked on /dev/tty, never when stdin or stdout is
+ * not a terminal (scripts get exactly what they asked for). Returns the
+ * vault name typed (static storage), or NULL to skip.
+ */
+static const char *offer_to_save(void)
+{
+	static char answer[256];
+	FILE *tty;
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+		return NULL;
+	tty = fopen("/dev/tty", "r+e");
+	if (!tty)
+		return NULL;
+	fputs("Save the token in a vault, so it never has to be pasted anywhere?\n"
+	      "Vault name (Enter to skip): ",
+	      tty);
+	fflush(tty);
+	const char *name = NULL;
+	if (fgets(answer, sizeof answer, tty)) {
+		answer[strcspn(answer, "\r\n")] = '\0';
+		if (answer[0])
+			name = answer;
+	}
+	fclose(tty);
+	return name;
+}
+
 static int print_token_result(json_t *sa, const char *token, bool raw, bool json,
 			      const char *saved_in, session *s)
 {
@@ -377,6 +409,8 @@ static int create_cmd(int argc, char **argv)
 		goto out;
 	}
 	const char *save_in = cli_get(&a, "save-in");
+	if (!save_in && !cli_has(&a, "raw") && !json)
+		save_in = offer_to_save();
 	if (save_in && save_token(s, save_in, a.pos[0], token) != 0) {
 		/* The account exists: the token must not be lost. */
 		cli_fail("the service account was created but the token could not be saved");

@@ -382,3 +382,56 @@ def test_token_never_stored_or_logged(owner, server):
         assert seed not in stored
         assert b64u(seed).encode() not in stored
         assert t not in logs and body[:40] not in logs and b64u(seed) not in logs
+
+
+# ---- the offer to save the token, at a terminal ----
+
+def _create_at_terminal(owner, name, answer):
+    """Runs `service-account create` on a pseudo-terminal, answers the offer."""
+    import os
+    import pty
+    import select
+    from test_cli_flows import sesame_bin
+
+    env = dict(owner.env)
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execve(sesame_bin(), [sesame_bin(), "service-account", "create", name, "--vault",
+                                 "Prod"], env)
+    out, answered, deadline = b"", False, time.time() + 60
+    while time.time() < deadline:
+        ready, _, _ = select.select([fd], [], [], 1)
+        if not ready:
+            continue
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+        if not answered and b"Vault name (Enter to skip): " in out:
+            os.write(fd, answer.encode() + b"\n")
+            answered = True
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    assert answered, out
+    return os.waitstatus_to_exitcode(status), out.decode(errors="replace")
+
+
+def test_terminal_offer_saves_the_token(owner):
+    code, out = _create_at_terminal(owner, "ci offered", "Prod")
+    assert code == 0, out
+    assert "stored in vault 'Prod'" in out
+    assert "sesame_sa_" not in out  # saved, so never shown
+    token = owner.run("item", "get", "ci offered", "--vault", "Prod", "--fields", "credential",
+                      "--reveal").stdout.strip()
+    assert TOKEN_RE.match(token)
+    assert as_sa(owner, token, "whoami", "--format", "json").returncode == 0
+
+
+def test_terminal_offer_can_be_skipped(owner):
+    code, out = _create_at_terminal(owner, "ci skipped", "")
+    assert code == 0, out
+    assert re.search(r"sesame_sa_[A-Za-z0-9_-]{100,}", out)
+    assert "ci skipped" not in owner.run("item", "list", "--vault", "Prod").stdout
