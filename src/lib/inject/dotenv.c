@@ -177,7 +177,8 @@ int dotenv_parse(dotenv *out, const char *text, size_t len, const char *name)
 				i++;
 		}
 		size_t kstart = i;
-		if (!(isalpha((unsigned char)text[i]) || text[i] == '_'))
+		/* "export" then blanks to the end of the input: no name at all. */
+		if (i >= len || !(isalpha((unsigned char)text[i]) || text[i] == '_'))
 			rc = sesame_error_set(SESAME_EINVAL, "invalid_env_file",
 					      "%s:%u: a variable name must start with a letter or '_'",
 					      name, line);
