@@ -66,7 +66,9 @@ static void visit(visit_fn fn, void *ctx, const char *path, const cli_spec *spec
 	for (size_t i = 0; i < t->nsubs; i++) {
 		const cli_node *n = &t->subs[i];
 		char sub[PATH_MAX_LEN];
-		snprintf(sub, sizeof sub, "%s%s%s", path, *path ? " " : "", n->name);
+		int len = snprintf(sub, sizeof sub, "%s%s%s", path, *path ? " " : "", n->name);
+		if (len < 0 || (size_t)len >= sizeof sub)
+			continue; /* deeper than any command path we have */
 		visit(fn, ctx, sub, cli_node_spec(n), n->tree, depth + 1);
 	}
 }

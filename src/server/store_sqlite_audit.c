@@ -42,7 +42,7 @@ const char sqlite_migration_audit_sql[] =
 /* Prepares `sql` on this thread's connection. */
 static int prep(struct sqlite_store *st, const char *sql, struct conn **cout, sqlite3_stmt **out)
 {
-	struct conn *c;
+	struct conn *c = NULL;
 	int rc = conn_get(st, &c);
 
 	*out = NULL;
@@ -66,7 +66,7 @@ static void bind_opt(sqlite3_stmt *s, int i, const char *v)
 int sqlst_server_id(struct store *base, char out[STORE_ID_SIZE])
 {
 	struct sqlite_store *st = ST(base);
-	struct conn *c;
+	struct conn *c = NULL;
 	sqlite3_stmt *s;
 	int rc = prep(st, "SELECT server_id FROM meta WHERE id = 1", &c, &s);
 
@@ -90,7 +90,7 @@ int sqlst_audit_head(struct store *base, const char *account_id, unsigned char h
 		     bool *found)
 {
 	struct sqlite_store *st = ST(base);
-	struct conn *c;
+	struct conn *c = NULL;
 	sqlite3_stmt *s;
 	int rc = stmt(st, S_AUDIT_HEAD,
 		      "SELECT hash FROM audit_events WHERE account_id = ?"
@@ -118,7 +118,7 @@ int sqlst_audit_head(struct store *base, const char *account_id, unsigned char h
 int sqlst_audit_insert(struct store *base, struct audit_row *rows, size_t n)
 {
 	struct sqlite_store *st = ST(base);
-	struct conn *c;
+	struct conn *c = NULL;
 	sqlite3_stmt *s;
 	int rc = stmt(st, S_AUDIT_INSERT,
 		      "INSERT INTO audit_events (id, time, account_id, actor_id, actor_type,"
@@ -179,7 +179,7 @@ static void row_from(sqlite3_stmt *s, struct audit_row *r)
 int sqlst_audit_list(struct store *base, const struct audit_query *q, audit_cb cb, void *ctx)
 {
 	struct sqlite_store *st = ST(base);
-	struct conn *c;
+	struct conn *c = NULL;
 	sqlite3_stmt *s;
 	struct audit_row row;
 	/* One statement per filter, so that each uses its own index. */
@@ -226,7 +226,7 @@ int sqlst_audit_usage(struct store *base, const char *account_id, const char *ac
 		      audit_usage_cb cb, void *ctx)
 {
 	struct sqlite_store *st = ST(base);
-	struct conn *c;
+	struct conn *c = NULL;
 	sqlite3_stmt *s;
 	int rc = prep(st,
 		      "SELECT vault_id, item_id, count(*), max(time) FROM audit_events"
@@ -261,7 +261,7 @@ int sqlst_ratelimits_get(struct store *base, const char *account_id, struct stor
 			 bool *found)
 {
 	struct sqlite_store *st = ST(base);
-	struct conn *c;
+	struct conn *c = NULL;
 	sqlite3_stmt *s;
 	int rc = prep(st,
 		      "SELECT reads_per_hour, writes_per_hour, per_day FROM account_ratelimits"
@@ -292,7 +292,7 @@ int sqlst_ratelimits_put(struct store *base, const char *account_id,
 			 const struct store_ratelimits *l, const char *by, long long now)
 {
 	struct sqlite_store *st = ST(base);
-	struct conn *c;
+	struct conn *c = NULL;
 	sqlite3_stmt *s;
 	int rc = prep(
 		st,

@@ -539,7 +539,7 @@ static int decode_tags(item *it, const json_t *obj)
 		return sesame_error_nomem();
 	it->ntags = n;
 	for (size_t i = 0; i < n; i++) {
-		const char *s;
+		const char *s = NULL;
 		snprintf(what, sizeof what, "tags[%zu]", i);
 		if ((rc = string_text(json_array_get(arr, i), what, ITEM_MAX_TAG_BYTES, &s)))
 			return rc;
