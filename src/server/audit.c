@@ -43,6 +43,8 @@ struct audit {
 	size_t flushed;		/* writer only: rows of the batch already inserted */
 	struct audit_row *rows; /* writer only: the batch, AUDIT_BATCH_MAX rows */
 	unsigned char rnd[256]; /* writer only: random bytes for event ids */
+	_Atomic int want_full;  /* audit_set_sync(): wanted durability */
+	int applied_full;       /* writer only: durability set on its connection, -1 none */
 	size_t rnd_pos;
 };
 
@@ -310,6 +312,9 @@ static void *writer(void *arg)
 		last->next = NULL;
 		pthread_mutex_unlock(&a->lock);
 
+		int want = a->want_full;
+		if (want != a->applied_full && store_call(a->st, audit_sync, want) == 0)
+			a->applied_full = want;
 		size_t k = 0;
 		for (struct pending *p = list; p; p = p->next) {
 			a->rows[k] = p->row;
@@ -341,6 +346,7 @@ int audit_open(struct audit **out, struct store *st)
 		return sesame_error_nomem();
 	a->st = st;
 	a->rnd_pos = sizeof a->rnd; /* empty: filled on first use */
+	a->applied_full = -1;
 	a->rows = calloc(AUDIT_BATCH_MAX, sizeof *a->rows);
 	if (!a->rows) {
 		free(a);
@@ -463,4 +469,9 @@ int audit_append(struct audit *a, const struct audit_row *row)
 	pthread_cond_destroy(&w.cond);
 	pthread_mutex_destroy(&w.lock);
 	return rc;
+}
+
+void audit_set_sync(struct audit *a, bool full)
+{
+	a->want_full = full;
 }

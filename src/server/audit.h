@@ -28,6 +28,12 @@ struct audit;
 
 /* Starts the writer thread. The store must outlive the audit. */
 int audit_open(struct audit **out, struct store *st);
+
+/*
+ * Durability of audit commits from the next batch on: false (the default)
+ * writes each batch to the WAL before answering; true also fsyncs it.
+ */
+void audit_set_sync(struct audit *a, bool full);
 /* Writes what is queued, stops the writer. NULL is fine. */
 void audit_close(struct audit *a);
 

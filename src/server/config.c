@@ -34,6 +34,7 @@ enum opt_id {
 	OPT_RL_PEOPLE,
 	OPT_RL_TEST_WINDOW,
 	OPT_AUDIT,
+	OPT_AUDIT_SYNC,
 	OPT_CONFIG,
 	OPT_DEV,
 	OPT_VERSION,
@@ -86,6 +87,9 @@ static const struct opt_spec {
 	 "TESTS ONLY: the hourly window lasts SECONDS and the daily one 24 times that"},
 	{OPT_AUDIT, "audit", "SESAME_AUDIT", IN_FLAG | IN_ENV | IN_FILE, "on|off",
 	 "the audit trail (default on; off only for benchmarks)"},
+	{OPT_AUDIT_SYNC, "audit-sync", "SESAME_AUDIT_SYNC", IN_FLAG | IN_ENV | IN_FILE,
+	 "normal|full",
+	 "audit commits: in the log before the answer (normal) or also fsync'd (full)"},
 	{OPT_CONFIG, "config", NULL, IN_FLAG, "FILE", "read 'key = value' settings from FILE"},
 	{OPT_DEV, "dev", NULL, IN_FLAG, NULL,
 	 "development mode: throwaway data directory, 127.0.0.1, port 8420"},
@@ -315,6 +319,16 @@ static int apply(struct server_config *cfg, enum opt_id id, const char *value, c
 		else
 			return config_fail(err, errcap,
 					   "invalid value '%s' for %s: expected on or off", value,
+					   src);
+		return 0;
+	case OPT_AUDIT_SYNC:
+		if (strcmp(value, "normal") == 0)
+			cfg->audit_sync_full = false;
+		else if (strcmp(value, "full") == 0)
+			cfg->audit_sync_full = true;
+		else
+			return config_fail(err, errcap,
+					   "invalid value '%s' for %s: expected normal or full", value,
 					   src);
 		return 0;
 	case OPT_DEV:

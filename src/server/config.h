@@ -46,6 +46,7 @@ struct server_config {
 	long long rl_test_window; /* tests only: seconds in an "hour"; 0: real time */
 	bool rl_people;		  /* limit people too */
 	bool audit_off;		  /* --audit off (benchmarks only) */
+	bool audit_sync_full;	  /* --audit-sync full: fsync every audit batch */
 	bool dev;
 };
 

@@ -192,6 +192,7 @@ static int start_limits_and_audit(const struct server_config *cfg, struct store 
 	}
 	if (audit_open(audit, store) != 0)
 		return -1;
+	audit_set_sync(*audit, cfg->audit_sync_full);
 	state->audit = *audit;
 	return 0;
 }

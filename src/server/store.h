@@ -336,6 +336,8 @@ struct store_ops {
 			  bool *found);
 	/* Appends events in order (in the caller's write transaction); each seq is set. */
 	int (*audit_insert)(struct store *st, struct audit_row *rows, size_t n);
+	/* Durability of the calling thread's commits: full (fsync) or normal. */
+	int (*audit_sync)(struct store *st, bool full);
 	/* An account's events in chain order, after q->after_seq, filtered. */
 	int (*audit_list)(struct store *st, const struct audit_query *q, audit_cb cb, void *ctx);
 	/* Per vault and item: how often and when last `actor_id` called. */

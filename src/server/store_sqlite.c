@@ -531,6 +531,7 @@ const struct store_ops store_sqlite_ops = {
 	.server_id = sqlst_server_id,
 	.audit_head = sqlst_audit_head,
 	.audit_insert = sqlst_audit_insert,
+	.audit_sync = sqlst_audit_sync,
 	.audit_list = sqlst_audit_list,
 	.audit_usage = sqlst_audit_usage,
 	.ratelimits_get = sqlst_ratelimits_get,

@@ -316,3 +316,22 @@ int sqlst_ratelimits_put(struct store *base, const char *account_id,
 	sqlite3_finalize(s);
 	return rc;
 }
+
+/*
+ * Connections are per thread, so this sets the durability of the audit
+ * writer's commits only; everything else keeps synchronous=FULL. In WAL
+ * mode NORMAL means a commit is in the log (and survives the process)
+ * before we answer, and only an OS crash or power cut may lose the last
+ * events; FULL also waits for fsync (docs/decisions.md 9).
+ */
+int sqlst_audit_sync(struct store *base, bool full)
+{
+	struct sqlite_store *st = ST(base);
+	struct conn *c = NULL;
+	int rc = conn_get(st, &c);
+
+	if (rc)
+		return rc;
+	return sql_exec(st, c->db, full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
+			"cannot set the audit durability");
+}

@@ -206,6 +206,7 @@ int sqlst_server_id(struct store *base, char out[STORE_ID_SIZE]);
 int sqlst_audit_head(struct store *base, const char *account_id, unsigned char hash[32],
 		     bool *found);
 int sqlst_audit_insert(struct store *base, struct audit_row *rows, size_t n);
+int sqlst_audit_sync(struct store *base, bool full);
 int sqlst_audit_list(struct store *base, const struct audit_query *q, audit_cb cb, void *ctx);
 int sqlst_audit_usage(struct store *base, const char *account_id, const char *actor_id,
 		      audit_usage_cb cb, void *ctx);
