@@ -1,16 +1,22 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* sesame item create|get|list|edit|delete */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
 #include "cli.h"
 #include "client/assign.h"
+#include "client/files.h"
 #include "client/items.h"
 #include "client/opjson.h"
+#include "crypto/ids.h"
 #include "crypto/secmem.h"
 #include "error.h"
 #include "item/item_json.h"
@@ -71,8 +77,9 @@ static const cli_spec create_spec = {
 	"[[section.]field[[type]]=value ...]",
 	"Creates an item. Assignments set fields: 'username=jane', 'password=...',\n"
 	"'db.port[text]=5432', 'notesPlain=...'. Escape '.', '=' and '\\' in names with\n"
-	"a backslash. Values on the command line are visible to other local users\n"
-	"(ps): prefer --generate-password for passwords.",
+	"a backslash. 'name[file]=PATH' attaches the file at PATH, named 'name'\n"
+	"(encrypted here, then uploaded). Values on the command line are visible to\n"
+	"other local users (ps): prefer --generate-password for passwords.",
 	create_opts, NOPTS(create_opts)};
 static const cli_spec get_spec = {"sesame item get NAME|ID [--vault VAULT] [flags]",
 				  "Shows an item. Concealed values are hidden unless --reveal.",
@@ -82,7 +89,8 @@ static const cli_spec list_spec = {"sesame item list --vault VAULT [flags]",
 				   NOPTS(list_opts)};
 static const cli_spec edit_spec = {
 	"sesame item edit NAME|ID [--vault VAULT] [flags] [assignments ...]",
-	"Changes an item (assignments as for create; 'field[delete]' removes one).\n"
+	"Changes an item (assignments as for create; 'field[delete]' removes a field\n"
+	"or an attached file, 'name[file]=PATH' attaches or replaces a file).\n"
 	"If someone else changed it first, fails with a conflict and changes nothing.",
 	edit_opts, NOPTS(edit_opts)};
 static const cli_spec delete_spec = {"sesame item delete NAME|ID [--vault VAULT] [--archive]",
@@ -129,6 +137,12 @@ static void print_value(const item *it, const item_field *f, bool reveal)
 		fputs(f->value ? f->value : "", stdout);
 }
 
+/* Spaces after "label:" so that values line up, as for fields. */
+static int label_pad(const char *label)
+{
+	return (int)(label && strlen(label) < 11 ? 12 - strlen(label) : 1);
+}
+
 static void print_item(const item *it, const client_vault *v, bool reveal)
 {
 	char t[32];
@@ -173,6 +187,24 @@ static void print_item(const item *it, const client_vault *v, bool reveal)
 			print_value(it, f, reveal);
 			putchar('\n');
 		}
+	}
+	if (it->nfiles || it->document) {
+		puts("Files:");
+		if (it->document)
+			printf("  %s:%*s%llu bytes\n", it->document->name ? it->document->name : "",
+			       label_pad(it->document->name), " ",
+			       (unsigned long long)it->document->size);
+	}
+	for (size_t i = 0; i < it->nfiles; i++) {
+		const item_file *f = &it->files[i];
+		const item_section *sec = f->section_id && *f->section_id
+						  ? item_section_by_id(it, f->section_id)
+						  : NULL;
+		printf("  %s:%*s%llu bytes", f->name ? f->name : f->id, label_pad(f->name), " ",
+		       (unsigned long long)f->size);
+		if (sec)
+			printf(" (section %s)", sec->title && *sec->title ? sec->title : sec->id);
+		putchar('\n');
 	}
 	if (it->nwebsites) {
 		puts("URLs:");
@@ -303,8 +335,175 @@ static int generate_password(item *it, const cli_args *a)
 	return rc;
 }
 
+/*
+ * The files of one command's [file] and [delete] assignments: contents
+ * read and waiting for upload (listed in the item already), and stored
+ * contents to delete once the item no longer lists them.
+ */
+struct pending_file {
+	char id[ID_SIZE];
+	char *name;		/* the attachment's name, for messages */
+	unsigned char *content; /* secure memory */
+	size_t len;
+	bool uploaded;
+};
+
+struct file_changes {
+	struct pending_file add[CLI_MAX_POS];
+	size_t nadd;
+	char gone[CLI_MAX_POS][ID_SIZE];
+	size_t ngone;
+};
+
+static void file_changes_clear(struct file_changes *fc)
+{
+	for (size_t i = 0; i < fc->nadd; i++) {
+		secmem_free(fc->add[i].content);
+		free(fc->add[i].name);
+	}
+	memset(fc, 0, sizeof *fc);
+}
+
+/* A file the item stops listing: a pending one is dropped, a stored one deleted later. */
+static void file_gone(struct file_changes *fc, const char *id)
+{
+	if (!*id)
+		return;
+	for (size_t i = 0; i < fc->nadd; i++) {
+		if (strcmp(fc->add[i].id, id) != 0)
+			continue;
+		secmem_free(fc->add[i].content);
+		free(fc->add[i].name);
+		memmove(&fc->add[i], &fc->add[i + 1], (fc->nadd - i - 1) * sizeof fc->add[0]);
+		fc->nadd--;
+		return;
+	}
+	if (fc->ngone < CLI_MAX_POS)
+		snprintf(fc->gone[fc->ngone++], ID_SIZE, "%s", id);
+}
+
+/* Reads the file of a [file] assignment into secure memory (at most FILES_MAX bytes). */
+static int read_attachment(unsigned char **out, size_t *len, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t cap, n = 0;
+	unsigned char *buf = NULL;
+	struct stat st;
+
+	*out = NULL;
+	*len = 0;
+	if (fd < 0)
+		return cli_error("cannot open '%s': %s", path, strerror(errno));
+	if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+		int e = S_ISDIR(st.st_mode) ? EISDIR : errno;
+		close(fd);
+		return cli_error("cannot read '%s': %s", path, strerror(e));
+	}
+	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > FILES_MAX) {
+		close(fd);
+		return cli_error("file '%s' is %llu bytes, over the limit of %u bytes", path,
+				 (unsigned long long)st.st_size, FILES_MAX);
+	}
+	cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 64 * 1024;
+	buf = secmem_alloc(cap);
+	while (buf) {
+		if (n == cap) {
+			size_t ncap =
+				cap * 2 > (size_t)FILES_MAX + 1 ? (size_t)FILES_MAX + 1 : cap * 2;
+			unsigned char *nb;
+			if (ncap <= cap)
+				break; /* over the limit */
+			nb = secmem_alloc(ncap);
+			if (nb)
+				memcpy(nb, buf, n);
+			secmem_free(buf);
+			buf = nb;
+			cap = ncap;
+			if (!buf)
+				break;
+		}
+		ssize_t r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+			secmem_free(buf);
+			close(fd);
+			return cli_error("cannot read '%s': %s", path, strerror(e));
+		}
+		if (r == 0) {
+			close(fd);
+			*out = buf;
+			*len = n;
+			return 0;
+		}
+		n += (size_t)r;
+	}
+	close(fd);
+	if (!buf)
+		return cli_error("out of memory");
+	secmem_free(buf);
+	return cli_error("file '%s' is over the limit of %u bytes", path, FILES_MAX);
+}
+
+/* A [file] assignment: reads the file and lists it in the item under a new id. */
+static int add_attachment(item *it, const assignment *as, struct file_changes *fc)
+{
+	struct pending_file *p;
+	char replaced[ITEM_ID_LEN + 1];
+	int rc;
+
+	if (fc->nadd >= CLI_MAX_POS)
+		return cli_usage_error("too many files");
+	p = &fc->add[fc->nadd];
+	memset(p, 0, sizeof *p);
+	if ((rc = read_attachment(&p->content, &p->len, as->value)) != 0)
+		return rc;
+	id_new(p->id);
+	p->name = strdup(as->field);
+	if (!p->name) {
+		secmem_free(p->content);
+		return cli_error("out of memory");
+	}
+	if (assignment_add_file(it, as, p->id, p->len, replaced) != 0) {
+		secmem_free(p->content);
+		free(p->name);
+		memset(p, 0, sizeof *p);
+		return cli_fail(NULL);
+	}
+	fc->nadd++;
+	file_gone(fc, replaced);
+	return 0;
+}
+
+/* Uploads the pending contents (the item must exist). Prints the error. */
+static int upload_files(session *s, const client_vault *v, const item *it, struct file_changes *fc)
+{
+	for (size_t i = 0; i < fc->nadd; i++) {
+		struct pending_file *p = &fc->add[i];
+		if (files_upload(s, v, it->id, p->id, p->content, p->len) != 0) {
+			char what[300];
+			snprintf(what, sizeof what, "cannot attach file '%s'", p->name);
+			return cli_fail(what);
+		}
+		p->uploaded = true;
+		secmem_free(p->content);
+		p->content = NULL;
+	}
+	return 0;
+}
+
+/* After a failure: deletes what upload_files() stored (best effort, the error kept). */
+static void unupload_files(session *s, const client_vault *v, const item *it,
+			   struct file_changes *fc)
+{
+	for (size_t i = 0; i < fc->nadd; i++)
+		if (fc->add[i].uploaded)
+			files_delete_content(s, v, it->id, fc->add[i].id);
+}
+
 /* Applies --title/--tags/--url/--generate-password and the assignments (pos[from..]). */
-static int apply_changes(item *it, const cli_args *a, int from)
+static int apply_changes(item *it, const cli_args *a, int from, struct file_changes *fc)
 {
 	int rc;
 	if (cli_get(a, "title")) {
@@ -322,12 +521,21 @@ static int apply_changes(item *it, const cli_args *a, int from)
 		return rc;
 	for (int i = from; i < a->npos; i++) {
 		assignment as;
+		char removed[ITEM_ID_LEN + 1];
 		if (assignment_parse(&as, a->pos[i]) != 0)
 			return cli_usage_error("%s", sesame_error_last()->message);
-		rc = assignment_apply(it, &as);
+		if (assignment_is_file(&as)) {
+			rc = add_attachment(it, &as, fc);
+			assignment_clear(&as);
+			if (rc)
+				return rc;
+			continue;
+		}
+		rc = assignment_apply_ex(it, &as, removed);
 		assignment_clear(&as);
 		if (rc)
 			return cli_fail(NULL);
+		file_gone(fc, removed);
 	}
 	return 0;
 }
@@ -347,6 +555,7 @@ static int item_create_cmd(int argc, char **argv)
 	session *s = NULL;
 	client_vault v;
 	item *it = NULL;
+	struct file_changes *fc = NULL;
 	bool json;
 	int rc = cli_parse(&a, &create_spec, argc, argv);
 
@@ -358,31 +567,40 @@ static int item_create_cmd(int argc, char **argv)
 		return cli_usage_error("item create needs --title");
 	if (!cli_get(&a, "vault"))
 		return cli_usage_error("item create needs --vault");
+	memset(&v, 0, sizeof v);
 	it = item_new();
-	if (!it)
-		return cli_error("out of memory");
+	fc = calloc(1, sizeof *fc);
+	if (!it || !fc) {
+		rc = cli_error("out of memory");
+		goto out;
+	}
 	if (cli_get(&a, "category") &&
 	    item_category_parse(&it->category, cli_get(&a, "category"))) {
-		item_free(it);
-		return cli_usage_error("%s", sesame_error_last()->message);
+		rc = cli_usage_error("%s", sesame_error_last()->message);
+		goto out;
 	}
-	if ((rc = apply_changes(it, &a, 0)) != 0) {
-		item_free(it);
-		return rc;
-	}
-	memset(&v, 0, sizeof v);
+	if ((rc = apply_changes(it, &a, 0, fc)) != 0)
+		goto out;
 	if (cli_load_session(&s) != 0) {
 		rc = cli_fail(NULL);
 		goto out;
 	}
 	if ((rc = load_vault(&v, s, &a, true)) != 0)
 		goto out;
+	/* Version 1 lists the files; their contents follow, or the item goes again. */
 	if (items_create(s, &v, it) != 0) {
 		rc = cli_fail("cannot create the item");
 		goto out;
 	}
+	if ((rc = upload_files(s, &v, it, fc)) != 0) {
+		items_delete(s, &v, it->id); /* deletes the contents uploaded too */
+		goto out;
+	}
 	rc = item_output(it, &v, json, cli_has(&a, "reveal"), s->me.id);
 out:
+	if (fc)
+		file_changes_clear(fc);
+	free(fc);
 	client_vault_clear(&v);
 	item_free(it);
 	cli_session_done(s);
@@ -572,6 +790,7 @@ static int item_edit_cmd(int argc, char **argv)
 	session *s = NULL;
 	client_vault v;
 	item *it = NULL;
+	struct file_changes *fc = NULL;
 	bool json;
 	long long expect = -1;
 	int rc = cli_parse(&a, &edit_spec, argc, argv);
@@ -590,20 +809,39 @@ static int item_edit_cmd(int argc, char **argv)
 					       cli_get(&a, "expect-version"));
 	}
 	memset(&v, 0, sizeof v);
-	if (cli_load_session(&s) != 0)
+	fc = calloc(1, sizeof *fc);
+	if (!fc)
+		return cli_error("out of memory");
+	if (cli_load_session(&s) != 0) {
+		free(fc);
 		return cli_fail(NULL);
+	}
 	if ((rc = load_vault(&v, s, &a, false)) != 0 || (rc = find_item(&it, &v, s, a.pos[0])) != 0)
 		goto out;
-	if ((rc = apply_changes(it, &a, 1)) != 0)
+	if ((rc = apply_changes(it, &a, 1, fc)) != 0)
 		goto out;
 	if (expect > 0)
 		it->version = (uint64_t)expect;
-	if (items_update(s, &v, it) != 0) {
-		rc = cli_fail("cannot edit the item");
+	/* New contents first, then the version listing them, then the old contents go. */
+	if ((rc = upload_files(s, &v, it, fc)) != 0) {
+		unupload_files(s, &v, it, fc);
 		goto out;
 	}
+	if (items_update(s, &v, it) != 0) {
+		char msg[600];
+		snprintf(msg, sizeof msg, "%s", sesame_error_last()->message);
+		unupload_files(s, &v, it, fc);
+		rc = cli_error("cannot edit the item: %s", msg);
+		goto out;
+	}
+	/* No longer listed: a failure here leaves unreachable ciphertext only. */
+	for (size_t i = 0; i < fc->ngone; i++)
+		files_delete_content(s, &v, it->id, fc->gone[i]);
+	sesame_error_clear();
 	rc = json ? item_output(it, &v, true, true, s->me.id) : CLI_EXIT_OK;
 out:
+	file_changes_clear(fc);
+	free(fc);
 	item_free(it);
 	client_vault_clear(&v);
 	cli_session_done(s);

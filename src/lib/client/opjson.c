@@ -82,6 +82,28 @@ json_t *opjson_field(const item *it, const item_field *f, const char *vault_name
 	return o;
 }
 
+json_t *opjson_file(const item *it, const item_file *f)
+{
+	char path[160];
+	json_t *o = json_object();
+
+	if (!o)
+		return NULL;
+	snprintf(path, sizeof path, "/v1/vaults/%s/items/%s/files/%s/content", it->vault_id, it->id,
+		 f->id);
+	json_object_set_new(o, "id", json_string(f->id));
+	json_object_set_new(o, "name", json_string(f->name ? f->name : ""));
+	json_object_set_new(o, "size", json_integer((json_int_t)f->size));
+	json_object_set_new(o, "content_path", json_string(path));
+	if (f->section_id && *f->section_id) {
+		const item_section *sec = item_section_by_id(it, f->section_id);
+		json_object_set_new(o, "section",
+				    json_pack("{s:s,s:s}", "id", f->section_id, "label",
+					      sec && sec->title ? sec->title : ""));
+	}
+	return o;
+}
+
 bool opjson_has_notes_field(const item *it)
 {
 	return it->notes || it->category == ITEM_CATEGORY_LOGIN ||
@@ -151,6 +173,14 @@ json_t *opjson_item(const item *it, const char *vault_name, const char *last_edi
 			json_array_append_new(secs, so);
 		}
 		json_object_set_new(o, "sections", secs);
+	}
+	if (it->nfiles || it->document) {
+		json_t *files = json_array();
+		if (it->document)
+			json_array_append_new(files, opjson_file(it, it->document));
+		for (size_t i = 0; i < it->nfiles; i++)
+			json_array_append_new(files, opjson_file(it, &it->files[i]));
+		json_object_set_new(o, "files", files);
 	}
 	fields = json_array();
 	for (size_t i = 0; i < it->nfields; i++)

@@ -5,8 +5,9 @@
 /*
  * op's JSON output shapes (reference section 3.5), shared by the CLI and
  * its tests: item {id,title,version,vault:{id,name},category,
- * last_edited_by,created_at,updated_at,tags,sections,urls,fields[{id,type,
- * purpose,label,value,reference,section}]} and vault {id,name,...}.
+ * last_edited_by,created_at,updated_at,tags,sections,urls,files[{id,name,
+ * size,content_path,section}],fields[{id,type,purpose,label,value,reference,
+ * section}]} and vault {id,name,...}.
  * Trees holding item values must be released with item_jsonv_free().
  */
 
@@ -24,6 +25,12 @@ json_t *opjson_item_overview(const item *it, const char *vault_name);
 
 /* One field object of the item, as in opjson_item(). */
 json_t *opjson_field(const item *it, const item_field *f, const char *vault_name);
+
+/*
+ * A file of the item (an attachment or the document) as op shows it:
+ * {id,name,size,content_path:"/v1/vaults/V/items/I/files/F/content",section?{id,label}}.
+ */
+json_t *opjson_file(const item *it, const item_file *f);
 
 /* A vault; `full` adds attribute_version, type, description. */
 json_t *opjson_vault(const client_vault *v, bool full);
