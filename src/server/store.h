@@ -21,7 +21,7 @@
  *   of the table and bumps STORE_OPS_VERSION.
  */
 
-#define STORE_OPS_VERSION     2
+#define STORE_OPS_VERSION     3
 #define STORE_OPTIONS_VERSION 1
 
 #include <stdbool.h>
@@ -147,6 +147,9 @@ typedef int (*principal_cb)(void *ctx, const struct principal_row *row);
 typedef int (*vault_path_cb)(void *ctx, const struct vault_path *path);
 typedef int (*access_cb)(void *ctx, const struct access_entry *entry);
 typedef int (*item_cb)(void *ctx, const struct item_row *row);
+/* A row of item_list_titles: the title index it matched, and the item. */
+typedef int (*item_title_cb)(void *ctx, const unsigned char *title, const struct item_row *row);
+#define STORE_TITLES_CHUNK 128 /* title indexes one item_list_titles statement takes */
 typedef int (*my_group_cb)(void *ctx, const struct my_group *g);
 
 /* A file attached to an item: its ciphertext and metadata. */
@@ -369,6 +372,16 @@ struct store_ops {
 	int (*sa_end)(struct store *st, const char *id, long long revoked_at,
 		      const char *rotated_to);
 	int (*sa_touch)(struct store *st, const char *id, long long now);
+	/* Version 3 (the resolve route). */
+	/*
+	 * Items of one vault (in `state`, NULL for any) whose title index is
+	 * one of the n `titles` (STORE_INDEX_BYTES each): one SQL statement
+	 * per STORE_TITLES_CHUNK titles, not one per title. Rows in order of
+	 * title index, then item id; a title that matches nothing has none.
+	 */
+	int (*item_list_titles)(struct store *st, const char *vault_id, const char *state,
+				const unsigned char *const *titles, size_t n, bool details,
+				item_title_cb cb, void *ctx);
 };
 
 /* Every backend's handle starts with this. */

@@ -536,5 +536,6 @@ const struct store_ops store_sqlite_ops = {
 	.audit_usage = sqlst_audit_usage,
 	.ratelimits_get = sqlst_ratelimits_get,
 	.ratelimits_put = sqlst_ratelimits_put,
+	.item_list_titles = sqlst_item_list_titles,
 };
 

@@ -84,6 +84,7 @@ enum stmt_id {
 	S_ITEM_LIST,
 	S_ITEM_LIST_TITLE,
 	S_ITEM_LIST_TAG,
+	S_ITEM_LIST_TITLES,
 	S_ITEM_VERSIONS,
 	S_USER_LIST,
 	S_USER_GET,
@@ -172,6 +173,9 @@ int sqlst_item_delete(struct store *base, const char *vault_id, const char *id);
 int sqlst_item_get(struct store *base, const char *vault_id, const char *id, bool details,
 			   item_cb cb, void *ctx);
 int sqlst_item_list(struct store *base, const struct item_query *q, item_cb cb, void *ctx);
+int sqlst_item_list_titles(struct store *base, const char *vault_id, const char *state,
+			   const unsigned char *const *titles, size_t n, bool details,
+			   item_title_cb cb, void *ctx);
 int sqlst_item_versions(struct store *base, const char *vault_id, const char *id,
 				item_cb cb, void *ctx);
 int sqlst_user_list(struct store *base, const char *account_id, const char *id,

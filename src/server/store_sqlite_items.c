@@ -301,6 +301,70 @@ int sqlst_item_list(struct store *base, const struct item_query *q, item_cb cb, 
 	return item_rows(ST(base), c, s, q->details, cb, ctx, q->limit, NULL);
 }
 
+/*
+ * The title statement: "x.value IN (?3, ..., ?130)", prepared once per
+ * connection; unused slots stay NULL, which matches nothing.
+ */
+#define TITLES_FIRST 3
+static char titles_sql_text[STORE_TITLES_CHUNK * 6 + 512];
+static pthread_once_t titles_sql_once = PTHREAD_ONCE_INIT;
+
+static void titles_sql_build(void)
+{
+	char *buf = titles_sql_text;
+	size_t cap = sizeof titles_sql_text, len;
+
+	snprintf(buf, cap,
+		 "SELECT " ITEM_COLUMNS ", x.value FROM item_indexes x"
+		 " JOIN items i ON i.id = x.item_id"
+		 " WHERE x.vault_id = ?1 AND x.kind = 'title' AND x.value IN (");
+	for (int k = 0; k < STORE_TITLES_CHUNK; k++) {
+		len = strlen(buf);
+		snprintf(buf + len, cap - len, "%s?%d", k ? "," : "", TITLES_FIRST + k);
+	}
+	len = strlen(buf);
+	snprintf(buf + len, cap - len,
+		 ") AND (?2 IS NULL OR i.state = ?2) ORDER BY x.value, x.item_id");
+}
+
+struct titles_rows {
+	sqlite3_stmt *s;
+	item_title_cb cb;
+	void *ctx;
+};
+
+static int title_row(void *ctx, const struct item_row *r)
+{
+	struct titles_rows *t = ctx;
+	const void *title = sqlite3_column_blob(t->s, 10);
+
+	if (sqlite3_column_bytes(t->s, 10) != STORE_INDEX_BYTES || !title)
+		return sesame_error_set(SESAME_ERROR, "internal", "a title index is malformed");
+	return t->cb(t->ctx, title, r);
+}
+
+int sqlst_item_list_titles(struct store *base, const char *vault_id, const char *state,
+			   const unsigned char *const *titles, size_t n, bool details,
+			   item_title_cb cb, void *ctx)
+{
+	struct titles_rows t = {NULL, cb, ctx};
+	struct conn *c;
+	int rc = 0;
+
+	pthread_once(&titles_sql_once, titles_sql_build);
+	for (size_t off = 0; off < n && !rc; off += STORE_TITLES_CHUNK) {
+		rc = stmt(ST(base), S_ITEM_LIST_TITLES, titles_sql_text, &c, &t.s);
+		if (rc)
+			return rc;
+		bind_text(t.s, 1, vault_id);
+		bind_text(t.s, 2, state);
+		for (size_t k = 0; k < STORE_TITLES_CHUNK && off + k < n; k++)
+			bind_blob(t.s, TITLES_FIRST + (int)k, titles[off + k], STORE_INDEX_BYTES);
+		rc = item_rows(ST(base), c, t.s, details, title_row, &t, 0, NULL);
+	}
+	return rc;
+}
+
 int sqlst_item_versions(struct store *base, const char *vault_id, const char *id,
 				item_cb cb, void *ctx)
 {

@@ -161,6 +161,36 @@ def test_resolve(sesamed):
     assert (st, error_code(body)) == (400, "too_many")
 
 
+def test_resolve_batch_answers_as_item_reads(sesamed):
+    """Many title queries over two vaults (one statement per vault on the
+    server): each result is exactly what reading the item gives, duplicates
+    and id queries included, every base64 length, items in id order."""
+    acct = create_account(sesamed)
+    vaults = [make_vault(acct), make_vault(acct)]
+    titles = [rand(32) for _ in range(6)]
+    made = {}  # (vault, title) -> ids
+    for n, (vid, title) in enumerate([(v, t) for v in vaults for t in titles[:4]] * 2):
+        it = item_doc(title=title)
+        it["overview"], it["details"] = rand(90 + n % 3), rand(250 + n % 5)
+        st, _ = acct.api.post(f"/v1/vaults/{vid}/items", it)
+        assert st == 201
+        made.setdefault((vid, title), []).append(it["id"])
+    some = made[(vaults[0], titles[0])][0]
+    queries = [{"vault_id": v, "title": t} for v in vaults for t in titles]
+    queries += queries[:3] + [{"vault_id": vaults[0], "item_id": some}]
+    st, body = acct.api.post("/v1/resolve", {"queries": queries})
+    assert st == 200
+    results = body["results"]
+    assert len(results) == len(queries)
+    for q, r in zip(queries, results):
+        want = sorted(made.get((q["vault_id"], q.get("title")), [])) if "title" in q else [some]
+        assert [x["id"] for x in r["items"]] == want
+        for x in r["items"]:
+            st, one = acct.api.get(f"/v1/vaults/{q['vault_id']}/items/{x['id']}")
+            assert st == 200
+            assert list(x.items()) == list(one.items())
+
+
 def test_title_lookup_is_one_indexed_query(start_sesamed, tmp_path):
     """10,000 items: a title lookup stays fast because it is one index lookup."""
     data = tmp_path / "data"

@@ -389,6 +389,16 @@ static int count_rows(void *ctx, const struct item_row *r)
 	return 0;
 }
 
+/* Rows of item_list_titles: counted, and their title checked against idx2. */
+static const unsigned char *want_title;
+static int count_title_rows(void *ctx, const unsigned char *title, const struct item_row *r)
+{
+	(void)r;
+	assert_memory_equal(title, want_title, 32);
+	(*(int *)ctx)++;
+	return 0;
+}
+
 static int count_paths(void *ctx, const struct vault_path *p)
 {
 	(void)p;
@@ -613,6 +623,44 @@ static void test_server_store__accounts_vaults_items(void **state)
 	q.title = idx2;
 	assert_int_equal(store_call(st, item_list, &q, count_rows, &rows), 0);
 	assert_int_equal(rows, 1);
+	{
+		/*
+		 * The resolve route's title lookup: 200 titles of one vault (the
+		 * one that matches given twice) are one statement per
+		 * STORE_TITLES_CHUNK, not one per title; each match comes once
+		 * per distinct title with the title it matched.
+		 */
+		unsigned char other[200][32];
+		const unsigned char *titles[200];
+		struct conn *tc = pthread_getspecific(((struct sqlite_store *)st)->key);
+		for (int k = 0; k < 200; k++) {
+			memset(other[k], k + 1, 32);
+			titles[k] = other[k];
+		}
+		titles[7] = idx2;
+		want_title = idx2;
+		rows = 0;
+		assert_int_equal(store_call(st, item_list_titles, VAULT, "active", titles, 100,
+					    true, count_title_rows, &rows),
+				 0);
+		assert_int_equal(rows, 1);
+		assert_int_equal(sqlite3_stmt_status(tc->stmts[S_ITEM_LIST_TITLES],
+						     SQLITE_STMTSTATUS_RUN, 0),
+				 1);
+		rows = 0;
+		assert_int_equal(store_call(st, item_list_titles, VAULT, "active", titles, 200,
+					    false, count_title_rows, &rows),
+				 0);
+		assert_int_equal(rows, 1);
+		assert_int_equal(sqlite3_stmt_status(tc->stmts[S_ITEM_LIST_TITLES],
+						     SQLITE_STMTSTATUS_RUN, 0),
+				 1 + (200 + STORE_TITLES_CHUNK - 1) / STORE_TITLES_CHUNK);
+		rows = 0;
+		assert_int_equal(store_call(st, item_list_titles, VAULT, "archived", titles, 100,
+					    true, count_title_rows, &rows),
+				 0);
+		assert_int_equal(rows, 0);
+	}
 	rows = 0;
 	assert_int_equal(store_call(st, item_versions, VAULT, ITEM, count_rows, &rows), 0);
 	assert_int_equal(rows, 2);

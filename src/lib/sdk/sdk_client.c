@@ -587,9 +587,11 @@ int sesame_secrets_resolve_all(char **out_values, int *out_codes, sesame_client 
 		if (out_codes)
 			out_codes[i] = res[i].code;
 		if (res[i].code == 0) {
-			out_values[i] = sdk_strdup_out(res[i].value, strlen(res[i].value));
+			/* Already a sesame_free() block: handed over, not copied. */
+			out_values[i] = res[i].value;
+			res[i].value = NULL;
 			if (!out_values[i]) {
-				rc = SESAME_ENOMEM;
+				rc = sesame_error_nomem();
 				break;
 			}
 		} else if (!first) {

@@ -115,9 +115,11 @@ void sdk_vaults_invalidate(sesame_client *c);
 int sdk_vault_find(client_vault *out, sdk_ctx *ctx, const char *name_or_id);
 
 /*
- * Resolves n references. values[i] is secure memory (secmem_free) or
- * NULL; codes[i] the per-reference code; kinds/messages (malloc'ed,
- * may be NULL) the per-reference error; ids the item and vault ids.
+ * Resolves n references. value is NULL or a block of sdk_strdup_out(),
+ * wiped and released by sesame_free() (sdk_resolved_clear() does it; a
+ * caller may take it over and hand it to the application as it is); code
+ * the per-reference code; kind/message the per-reference error; ids the
+ * item and vault ids.
  */
 typedef struct {
 	char *value;
@@ -130,6 +132,42 @@ typedef struct {
 
 int sdk_resolve_many(sdk_ctx *ctx, const char *const *refs, size_t n, sdk_resolved *out);
 void sdk_resolved_clear(sdk_resolved *r, size_t n);
+
+/*
+ * Decoded items of one batch (sdk_pool.c): each distinct (vault, item id,
+ * version) of the server's answer is decoded once, however many
+ * references (or queries: its title and its id) lead to it. `decode` is
+ * items_decode_object() in the SDK, a stub in the unit test.
+ */
+typedef int (*sdk_decode_fn)(item **out, void *arg, const client_vault *v, const json_t *obj);
+typedef struct {
+	char vault_id[ID_SIZE];
+	json_t *obj;	/* the item object of the answer (a reference) */
+	const char *id; /* in obj */
+	long long version;
+	item *it; /* NULL when it could not be decoded: code/kind/message say why */
+	int code;
+	char kind[64];
+	char message[256];
+} sdk_pooled_item;
+typedef struct {
+	sdk_decode_fn decode;
+	void *arg;
+	sdk_pooled_item *e;
+	size_t n, cap;
+	size_t *table; /* open addressing over e, SIZE_MAX empty */
+	size_t cap_table;
+	size_t decodes; /* calls of decode so far */
+} sdk_item_pool;
+
+void sdk_pool_init(sdk_item_pool *p, sdk_decode_fn decode, void *arg);
+/*
+ * The index in p->e of item object `obj` of vault `v`, decoded the first
+ * time it is seen. A decoding failure is kept in the entry (it == NULL);
+ * only running out of memory fails the call.
+ */
+int sdk_pool_item(size_t *out, sdk_item_pool *p, const client_vault *v, const json_t *obj);
+void sdk_pool_free(sdk_item_pool *p);
 
 /* Cache (sdk_cache.c). *out_value secure memory, caller frees with secmem_free. */
 bool sdk_cache_get(sesame_client *c, const char *key, char **out_value, size_t *out_len,

@@ -139,7 +139,7 @@ int sdk_vault_find(client_vault *out, sdk_ctx *ctx, const char *name_or_id)
 void sdk_resolved_clear(sdk_resolved *r, size_t n)
 {
 	for (size_t i = 0; r && i < n; i++) {
-		secmem_free(r[i].value);
+		sesame_free(r[i].value); /* wipes */
 		memset(&r[i], 0, sizeof r[i]);
 	}
 }
@@ -162,12 +162,22 @@ typedef struct {
 typedef struct {
 	json_t *queries; /* array of query objects */
 	json_t *keys;	 /* "vault|kind|value" -> index */
-	int *vault_of;	 /* job index whose vault decodes the query */
 	json_t *results; /* array of result objects */
+	sdk_item_pool pool;
+	/* Per query: indexes into the pool of its items, decoded on first use. */
+	size_t **qitems;
+	size_t *nqitems;
+	bool *qdecoded;
 } query_set;
 
-static int add_query(query_set *qs, ref_job *jobs, size_t job, const char *kind,
-		     const char *value, int *out)
+static int decode_item(item **out, void *arg, const client_vault *v, const json_t *obj)
+{
+	sdk_ctx *ctx = arg;
+	return items_decode_object(out, &ctx->s, v, obj, true);
+}
+
+static int add_query(query_set *qs, ref_job *jobs, size_t job, const char *kind, const char *value,
+		     int *out)
 {
 	char key[160];
 	json_t *hit;
@@ -180,15 +190,9 @@ static int add_query(query_set *qs, ref_job *jobs, size_t job, const char *kind,
 	}
 	size_t idx = json_array_size(qs->queries);
 	json_t *q = json_pack("{s:s,s:s}", "vault_id", jobs[job].vault.id, kind, value);
-	int *vo = realloc(qs->vault_of, (idx + 1) * sizeof *vo);
-	if (!q || !vo || json_array_append_new(qs->queries, q) ||
-	    json_object_set_new(qs->keys, key, json_integer((json_int_t)idx))) {
-		if (vo)
-			qs->vault_of = vo;
+	if (!q || json_array_append_new(qs->queries, q) ||
+	    json_object_set_new(qs->keys, key, json_integer((json_int_t)idx)))
 		return sesame_error_nomem();
-	}
-	qs->vault_of = vo;
-	vo[idx] = (int)job;
 	*out = (int)idx;
 	return 0;
 }
@@ -199,7 +203,10 @@ static int post_queries(sdk_ctx *ctx, query_set *qs)
 	int rc = 0;
 
 	qs->results = json_array();
-	if (!qs->results)
+	qs->qitems = calloc(total + 1, sizeof *qs->qitems);
+	qs->nqitems = calloc(total + 1, sizeof *qs->nqitems);
+	qs->qdecoded = calloc(total + 1, sizeof *qs->qdecoded);
+	if (!qs->results || !qs->qitems || !qs->nqitems || !qs->qdecoded)
 		return sesame_error_nomem();
 	for (size_t off = 0; off < total && !rc; off += QUERY_CHUNK) {
 		json_t *chunk = json_array(), *body, *resp = NULL, *arr;
@@ -224,27 +231,66 @@ static int post_queries(sdk_ctx *ctx, query_set *qs)
 	return rc;
 }
 
-static void free_items(item **list, size_t n)
+static void query_set_free(query_set *qs)
 {
-	for (size_t i = 0; i < n; i++)
-		item_free(list[i]);
-	free(list);
+	sdk_pool_free(&qs->pool);
+	for (size_t i = 0; qs->qitems && i < json_array_size(qs->queries); i++)
+		free(qs->qitems[i]);
+	free(qs->qitems);
+	free(qs->nqitems);
+	free(qs->qdecoded);
+	json_decref(qs->queries);
+	json_decref(qs->keys);
+	json_decref(qs->results); /* ciphertext only: nothing to wipe */
 }
 
-/* Decodes the candidates of job j from its queries' results (deduplicated by id). */
-static int candidates(item ***out, size_t *n, sdk_ctx *ctx, query_set *qs, ref_job *job)
+/* Decodes the items of query q once; the error object of its result in *err. */
+static int query_items(query_set *qs, const ref_job *job, int q, const json_t **err)
 {
-	item **list = NULL;
-	size_t cnt = 0;
+	json_t *r = json_array_get(qs->results, (size_t)q);
+	json_t *items, *o;
+	size_t i;
+
+	*err = json_object_get(r, "error");
+	if (json_is_object(*err) || qs->qdecoded[q])
+		return 0;
+	items = json_object_get(r, "items");
+	if (!json_is_array(items))
+		return sesame_error_set(SESAME_EINVAL, "bad_response",
+					"resolve result lacks 'items'");
+	free(qs->qitems[q]); /* a first attempt that ran out of memory */
+	qs->nqitems[q] = 0;
+	qs->qitems[q] = calloc(json_array_size(items) + 1, sizeof **qs->qitems);
+	if (!qs->qitems[q])
+		return sesame_error_nomem();
+	json_array_foreach(items, i, o)
+	{
+		int rc = sdk_pool_item(&qs->qitems[q][qs->nqitems[q]], &qs->pool, &job->vault, o);
+		if (rc)
+			return rc;
+		qs->nqitems[q]++;
+	}
+	qs->qdecoded[q] = true;
+	return 0;
+}
+
+/* The candidates of job j from its queries' results (deduplicated by item). */
+static int candidates(const item ***out, size_t *n, query_set *qs, ref_job *job)
+{
+	const item **list = NULL;
+	size_t cnt = 0, cap = 0;
 	int rc = 0;
 
 	*out = NULL;
 	*n = 0;
 	for (int k = 0; k < 2 && !rc; k++) {
-		if (job->q[k] < 0)
+		const json_t *err = NULL;
+		int q = job->q[k];
+		if (q < 0)
 			continue;
-		json_t *r = json_array_get(qs->results, (size_t)job->q[k]);
-		json_t *err = json_object_get(r, "error");
+		rc = query_items(qs, job, q, &err);
+		if (rc)
+			break;
 		if (json_is_object(err)) {
 			const char *code = json_string_value(json_object_get(err, "code"));
 			const char *msg = json_string_value(json_object_get(err, "message"));
@@ -262,35 +308,31 @@ static int candidates(item ***out, size_t *n, sdk_ctx *ctx, query_set *qs, ref_j
 			rc = sesame_error_set(ec, code, "%s", msg ? msg : "resolve failed");
 			break;
 		}
-		json_t *items = json_object_get(r, "items"), *o;
-		size_t i;
-		if (!json_is_array(items)) {
-			rc = sesame_error_set(SESAME_EINVAL, "bad_response",
-					      "resolve result lacks 'items'");
-			break;
-		}
-		json_array_foreach(items, i, o)
-		{
-			const char *id = json_string_value(json_object_get(o, "id"));
+		for (size_t i = 0; i < qs->nqitems[q]; i++) {
+			const sdk_pooled_item *p = &qs->pool.e[qs->qitems[q][i]];
 			bool dup = false;
-			for (size_t m = 0; id && m < cnt; m++)
-				dup |= strcmp(list[m]->id, id) == 0;
-			if (dup)
-				continue;
-			item **nl = realloc(list, (cnt + 1) * sizeof *nl);
-			if (!nl) {
-				rc = sesame_error_nomem();
+			if (!p->it) {
+				rc = sesame_error_set(p->code, p->kind, "%s", p->message);
 				break;
 			}
-			list = nl;
-			rc = items_decode_object(&list[cnt], &ctx->s, &job->vault, o, true);
-			if (rc)
-				break;
-			cnt++;
+			for (size_t m = 0; m < cnt; m++)
+				dup |= strcmp(list[m]->id, p->it->id) == 0;
+			if (dup)
+				continue;
+			if (cnt == cap) {
+				cap = cap ? cap * 2 : 4;
+				const item **nl = realloc(list, cap * sizeof *nl);
+				if (!nl) {
+					rc = sesame_error_nomem();
+					break;
+				}
+				list = nl;
+			}
+			list[cnt++] = p->it;
 		}
 	}
 	if (rc) {
-		free_items(list, cnt);
+		free(list);
 		return rc;
 	}
 	*out = list;
@@ -298,39 +340,34 @@ static int candidates(item ***out, size_t *n, sdk_ctx *ctx, query_set *qs, ref_j
 	return 0;
 }
 
-static int resolve_one(sdk_resolved *res, sdk_ctx *ctx, query_set *qs, ref_job *job)
+static int resolve_one(sdk_resolved *res, query_set *qs, ref_job *job)
 {
 	ref_options opts = REF_OPTIONS_INIT;
 	ref_result rr;
-	item **items = NULL;
+	const item **items = NULL;
 	size_t n = 0, idx = 0;
 	int rc;
 
 	opts.now = (int64_t)time(NULL);
-	rc = candidates(&items, &n, ctx, qs, job);
-	rc = rc ? rc
-		: ref_resolve_item(&idx, job->ref, job->vault.id, (const item *const *)items, n);
+	rc = candidates(&items, &n, qs, job);
+	rc = rc ? rc : ref_resolve_item(&idx, job->ref, job->vault.id, items, n);
 	rc = rc ? rc : ref_resolve_in_item(&rr, job->ref, items[idx], &opts);
 	if (rc == 0) {
 		/*
-		 * Take the resolver's secure buffer as it is (NUL-terminated by
-		 * sbuf_detach) instead of copying it: every sodium_malloc costs
-		 * several system calls (mmap, mlock, mprotect), per reference.
-		 * Only a secure buffer is sodium memory that secmem_free() takes.
+		 * The resolver's buffer is wiped heap memory; the value goes
+		 * to the caller as a block sesame_free() wipes and releases,
+		 * handed to the application as it is. No sodium_malloc: each
+		 * costs about ten system calls (mmap, mlock, mprotect, ...),
+		 * which were 40% of a batch of 100 (docs/sdk.md).
 		 */
-		if (rr.value.secure)
-			res->value = sbuf_detach(&rr.value, NULL);
-		else
-			res->value = secmem_strndup(sbuf_cstr(&rr.value), rr.value.len);
-		if (!res->value)
-			res->value = secmem_strndup("", 0); /* an empty value never allocated */
+		res->value = sdk_strdup_out(sbuf_cstr(&rr.value), rr.value.len);
 		snprintf(res->item_id, sizeof res->item_id, "%s", rr.item_id);
 		snprintf(res->vault_id, sizeof res->vault_id, "%s", job->vault.id);
 		ref_result_free(&rr);
 		if (!res->value)
 			rc = sesame_error_nomem();
 	}
-	free_items(items, n);
+	free(items);
 	return rc;
 }
 
@@ -370,13 +407,14 @@ int sdk_resolve_many(sdk_ctx *ctx, const char *const *refs, size_t n, sdk_resolv
 {
 	sesame_client *c = ctx->c;
 	ref_job *jobs = calloc(n, sizeof *jobs);
-	query_set qs = {json_array(), json_object(), NULL, NULL};
+	query_set qs = {.queries = json_array(), .keys = json_object()};
 	bool refreshed = false;
 	size_t pending = 0;
 	ikey_cache ic;
 	int rc = 0;
 
 	ic.n = 0;
+	sdk_pool_init(&qs.pool, decode_item, ctx);
 	if (!jobs || !qs.queries || !qs.keys) {
 		rc = sesame_error_nomem();
 		goto out;
@@ -390,9 +428,16 @@ int sdk_resolve_many(sdk_ctx *ctx, const char *const *refs, size_t n, sdk_resolv
 			set_error(&out[i]);
 			continue;
 		}
+		char *cached = NULL;
+		size_t clen = 0;
 		if (c->cache_ttl &&
-		    sdk_cache_get(c, refs[i], &out[i].value, NULL, out[i].item_id,
-				  out[i].vault_id)) {
+		    sdk_cache_get(c, refs[i], &cached, &clen, out[i].item_id, out[i].vault_id)) {
+			out[i].value = sdk_strdup_out(cached, clen);
+			secmem_free(cached);
+			if (!out[i].value) {
+				rc = SESAME_ENOMEM;
+				goto out;
+			}
 			sesame_reference_free(jobs[i].ref);
 			jobs[i].ref = NULL;
 			continue;
@@ -461,7 +506,7 @@ int sdk_resolve_many(sdk_ctx *ctx, const char *const *refs, size_t n, sdk_resolv
 	for (size_t i = 0; i < n; i++) {
 		if (!jobs[i].ref)
 			continue;
-		if (resolve_one(&out[i], ctx, &qs, &jobs[i]) != 0) {
+		if (resolve_one(&out[i], &qs, &jobs[i]) != 0) {
 			set_error(&out[i]);
 			continue;
 		}
@@ -477,12 +522,6 @@ out:
 		client_vault_clear(&jobs[i].vault);
 	}
 	free(jobs);
-	free(qs.vault_of);
-	json_decref(qs.queries);
-	json_decref(qs.keys);
-	if (qs.results) {
-		/* The answers hold ciphertext only; nothing to wipe. */
-		json_decref(qs.results);
-	}
+	query_set_free(&qs);
 	return rc;
 }
