@@ -709,7 +709,9 @@ static int put(json_t *o, const char *key, json_t *v)
 
 /*
  * j_item() with the fast encoder and without json_pack (which parses its
- * format twice per call): the same members, in the same order.
+ * format twice per call): the same members, in the same order, less the
+ * overview. Resolving reads only the details, and the overview is about a
+ * quarter of each answer's bytes to encode, send and parse.
  */
 static json_t *resolve_item(const struct item_row *r)
 {
@@ -722,7 +724,6 @@ static json_t *resolve_item(const struct item_row *r)
 	bad = bad || put(o, "vault_id", json_string(r->vault_id));
 	bad = bad || put(o, "version", json_integer((json_int_t)r->version));
 	bad = bad || put(o, "state", json_string(r->state));
-	bad = bad || put(o, "overview", ct_b64(r->overview, r->overview_len));
 	bad = bad || put(o, "created_at", json_incref(created));
 	bad = bad || put(o, "updated_at", json_incref(updated));
 	bad = bad || put(o, "created_by", json_string(r->created_by));
