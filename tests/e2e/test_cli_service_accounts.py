@@ -117,9 +117,15 @@ def test_read_only_token_reads_and_cannot_write(owner):
     sa_fail(owner, token, "item", "edit", "db", "--vault", "Prod", "password=changed")
     sa_fail(owner, token, "item", "delete", "db", "--vault", "Prod")
     assert "may not create vaults" in sa_fail(owner, token, "vault", "create", "Mine")
-    # It can read users and groups.
+    # It can read users and groups, one by one too.
     assert "ann@example.com" in as_sa(owner, token, "user", "list").stdout
     assert "Owners" in as_sa(owner, token, "group", "list").stdout
+    assert "ann@example.com" in as_sa(owner, token, "user", "get", "ann@example.com").stdout
+    assert "Owners" in as_sa(owner, token, "group", "get", "Owners").stdout
+    # vault get and read work with the token alone.
+    v = json.loads(as_sa(owner, token, "vault", "get", "Prod", "--format", "json").stdout)
+    assert v["name"] == "Prod"
+    assert as_sa(owner, token, "read", "op://Prod/db/password").stdout == "s3cret-prod\n"
 
 
 def test_write_token_writes(owner):
