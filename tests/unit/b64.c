@@ -70,6 +70,36 @@ static void test_b64__url_tolerates_padding(void **state)
 	assert_int_equal(bin[0], 'f');
 }
 
+/* The public decoder agrees with libsodium's on every input it is given. */
+static void test_b64__public_decoder_agrees(void **state)
+{
+	(void)state;
+	unsigned char bin[64], a[64], b[64];
+	char text[100];
+	size_t na, nb;
+	for (size_t len = 0; len < 40; len++) {
+		for (size_t i = 0; i < len; i++)
+			bin[i] = (unsigned char)(i * 37 + len);
+		for (int v = 0; v < 2; v++) {
+			assert_int_equal(b64_encode(text, sizeof text, bin, len, (b64_variant)v), 0);
+			assert_int_equal(b64_decode(a, sizeof a, &na, text, strlen(text), (b64_variant)v), 0);
+			assert_int_equal(b64_decode_public(b, sizeof b, &nb, text, strlen(text),
+							   (b64_variant)v),
+					 0);
+			assert_int_equal(na, nb);
+			assert_memory_equal(a, b, na);
+		}
+	}
+	static const char *const bad[] = {"Zm9v!", "Zm+v", "Z", "Zh", "Zm9vYh", "Zm9v Zg"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		int rs = b64_decode(a, sizeof a, &na, bad[i], strlen(bad[i]), B64_URL_NOPAD);
+		int rp = b64_decode_public(b, sizeof b, &nb, bad[i], strlen(bad[i]), B64_URL_NOPAD);
+		if ((rs == 0) != (rp == 0))
+			fail_msg("decoders disagree on '%s': %d vs %d", bad[i], rs, rp);
+	}
+	assert_int_equal(b64_decode_public(a, 2, &na, "Zm9v", 4, B64_STANDARD), SESAME_EBUFSIZE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -78,6 +108,7 @@ int main(void)
 		cmocka_unit_test(test_b64__rejects_garbage),
 		cmocka_unit_test(test_b64__small_output_buffer),
 		cmocka_unit_test(test_b64__url_tolerates_padding),
+		cmocka_unit_test(test_b64__public_decoder_agrees),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
