@@ -58,27 +58,52 @@ int b64_decode(void *out, size_t cap, size_t *out_len, const char *text, size_t 
 	return 0;
 }
 
-/* Sextet of a base64 character in variant `v`, or -1. */
-static int sextet(unsigned char c, b64_variant v)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == (v == B64_STANDARD ? '+' : '-'))
-		return 62;
-	if (c == (v == B64_STANDARD ? '/' : '_'))
-		return 63;
-	return -1;
-}
+/* Sextet of each byte, -1 for a byte outside the alphabet: standard, then URL-safe. */
+static const signed char sextets[2][256] = {
+	{
+		-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+		-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+		-1, -1, -1, 62, -1, -1, -1, 63, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1,
+		-1, -1, -1, -1, -1, 0,	1,  2,	3,  4,	5,  6,	7,  8,	9,  10, 11, 12, 13, 14,
+		15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, -1, -1, 26, 27, 28,
+		29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48,
+		49, 50, 51, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+		-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+		-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+		-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+		-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+		-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+		-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	},
+	{
+		-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+		-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+		-1, -1, -1, -1, -1, 62, -1, -1, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1,
+		-1, -1, -1, -1, -1, 0,	1,  2,	3,  4,	5,  6,	7,  8,	9,  10, 11, 12, 13, 14,
+		15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, 63, -1, 26, 27, 28,
+		29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48,
+		49, 50, 51, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+		-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+		-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+		-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+		-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+		-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+		-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	},
+};
 
+/*
+ * Not constant-time (table lookups indexed by the text): for public data
+ * only, such as ciphertext (b64.h). Four characters at a time into three
+ * bytes, then the one to three left over.
+ */
 int b64_decode_public(void *out, size_t cap, size_t *out_len, const char *text, size_t text_len,
 		      b64_variant v)
 {
+	const signed char *t = sextets[v == B64_STANDARD ? 0 : 1];
+	const unsigned char *s = (const unsigned char *)text;
 	unsigned char *o = out;
-	size_t pad = 0, n = 0;
+	size_t pad = 0, i = 0, n = 0;
 
 	if (v == B64_URL_NOPAD)
 		while (text_len > 0 && text[text_len - 1] == '=')
@@ -93,22 +118,27 @@ int b64_decode_public(void *out, size_t cap, size_t *out_len, const char *text, 
 		return SESAME_EINVAL;
 	if (cap < len * 3 / 4)
 		return SESAME_EBUFSIZE;
-	unsigned acc = 0;
-	int bits = 0;
-	for (size_t i = 0; i < len; i++) {
-		int s = sextet((unsigned char)text[i], v);
-		if (s < 0)
+	for (; i + 4 <= len; i += 4) {
+		int a = t[s[i]], b = t[s[i + 1]], c = t[s[i + 2]], d = t[s[i + 3]];
+		if ((a | b | c | d) < 0)
 			return SESAME_EINVAL;
-		acc = (acc << 6) | (unsigned)s;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			o[n++] = (unsigned char)(acc >> bits);
-		}
+		unsigned w = (unsigned)a << 18 | (unsigned)b << 12 | (unsigned)c << 6 | (unsigned)d;
+		o[n++] = (unsigned char)(w >> 16);
+		o[n++] = (unsigned char)(w >> 8);
+		o[n++] = (unsigned char)w;
 	}
-	/* Leftover bits must be zero, as libsodium requires (canonical input). */
-	if (bits && (acc & ((1u << bits) - 1)) != 0)
-		return SESAME_EINVAL;
+	if (len - i >= 2) {
+		int a = t[s[i]], b = t[s[i + 1]], c = len - i == 3 ? t[s[i + 2]] : 0;
+		if ((a | b | c) < 0)
+			return SESAME_EINVAL;
+		unsigned w = (unsigned)a << 18 | (unsigned)b << 12 | (unsigned)c << 6;
+		/* Leftover bits must be zero, as libsodium requires (canonical input). */
+		if (len - i == 2 ? (b & 0x0f) : (c & 0x03))
+			return SESAME_EINVAL;
+		o[n++] = (unsigned char)(w >> 16);
+		if (len - i == 3)
+			o[n++] = (unsigned char)(w >> 8);
+	}
 	*out_len = n;
 	return 0;
 }

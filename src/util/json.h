@@ -18,6 +18,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "buf.h"
+
 #define SJSON_DEFAULT_MAX_DEPTH 32
 
 typedef struct {
@@ -52,7 +54,18 @@ int sjson_get_string(const json_t *obj, const char *key, const char **out);
 int sjson_get_bool(const json_t *obj, const char *key, bool *out);
 int sjson_get_int(const json_t *obj, const char *key, long long *out);
 
-/* Serialises compactly (no spaces), keys in insertion order. malloc'ed. */
+/*
+ * Serialises compactly (no spaces), keys in insertion order, exactly as
+ * json_dumps() with JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY.
+ * malloc'ed; NULL when out of memory.
+ */
 char *sjson_dump(const json_t *v);
+
+/*
+ * Appends `n` bytes of UTF-8 text as a JSON string (quoted, escaped as
+ * sjson_dump() does), for answers written without building a tree.
+ * Returns 0 or the sbuf error (the buffer is then freed).
+ */
+int sjson_put_string(sbuf *b, const char *s, size_t n);
 
 #endif
