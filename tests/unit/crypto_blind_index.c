@@ -120,6 +120,40 @@ static void test_crypto_blind_index__vault_key_matters(void **state)
 	assert_memory_not_equal(a, b, 32);
 }
 
+/*
+ * An indexer (the keyed state kept for a batch) gives the same text as
+ * blind_index_text() for every input, however many times it is used, and
+ * another key's indexer gives other indexes.
+ */
+static void test_crypto_blind_index__indexer_matches_one_shot(void **state)
+{
+	static const char *const texts[] = {"", "  Prod DB ", "prod db", "\xc3\x84rger",
+					    "a title longer than one sixty-four byte chunk of "
+					    "lowered text, to cross the boundary"};
+	unsigned char vk[32], key1[32], key2[32];
+	char want[BLIND_INDEX_TEXT_SIZE], got[BLIND_INDEX_TEXT_SIZE];
+	blind_indexer bi, other;
+	(void)state;
+
+	memset(vk, 7, sizeof vk);
+	assert_int_equal(blind_index_key(key1, vk), 0);
+	vk[0] ^= 1;
+	assert_int_equal(blind_index_key(key2, vk), 0);
+	assert_int_equal(blind_indexer_init(&bi, key1), 0);
+	assert_int_equal(blind_indexer_init(&other, key2), 0);
+	for (int round = 0; round < 3; round++)
+		for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+			assert_int_equal(blind_index_text(want, key1, texts[i], strlen(texts[i])), 0);
+			assert_int_equal(blind_indexer_text(got, &bi, texts[i], strlen(texts[i])), 0);
+			assert_string_equal(got, want);
+			assert_int_equal(
+				blind_indexer_text(got, &other, texts[i], strlen(texts[i])), 0);
+			assert_string_not_equal(got, want);
+		}
+	blind_indexer_wipe(&bi);
+	blind_indexer_wipe(&other);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -129,6 +163,7 @@ int main(void)
 	    cmocka_unit_test(test_crypto_blind_index__non_ascii_is_exact),
 	    cmocka_unit_test(test_crypto_blind_index__long_text),
 	    cmocka_unit_test(test_crypto_blind_index__vault_key_matters),
+	    cmocka_unit_test(test_crypto_blind_index__indexer_matches_one_shot),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -25,6 +25,8 @@
 
 #include <stddef.h>
 
+#include <sodium.h>
+
 #define BLIND_INDEX_KEYBYTES  32
 #define BLIND_INDEX_BYTES     32
 #define BLIND_INDEX_TEXT_SIZE 44 /* 43 base64url characters + NUL */
@@ -43,5 +45,20 @@ int blind_index_compute(unsigned char out[BLIND_INDEX_BYTES],
 int blind_index_text(char out[BLIND_INDEX_TEXT_SIZE],
 		     const unsigned char index_key[BLIND_INDEX_KEYBYTES], const char *text,
 		     size_t len);
+
+/*
+ * Many indexes under one key (a batch of references): the HMAC state
+ * after the key is absorbed, kept so that each index costs two SHA-256
+ * blocks instead of four. Holds key material: blind_indexer_wipe() it.
+ */
+typedef struct {
+	crypto_auth_hmacsha256_state keyed;
+} blind_indexer;
+
+int blind_indexer_init(blind_indexer *bi, const unsigned char index_key[BLIND_INDEX_KEYBYTES]);
+/* As blind_index_text(), under the indexer's key. */
+int blind_indexer_text(char out[BLIND_INDEX_TEXT_SIZE], const blind_indexer *bi, const char *text,
+		       size_t len);
+void blind_indexer_wipe(blind_indexer *bi);
 
 #endif

@@ -319,8 +319,8 @@ static int build_head(sbuf *head, const http_conn *c, const http_request *req)
 
 int http_conn_send(http_conn *c, const http_request *req, http_parser *resp)
 {
-	/* The head may carry an Authorization header: keep it in wiped memory. */
-	sbuf head = SBUF_INIT_SECURE(REQUEST_HEAD_MAX);
+	/* The head may carry an Authorization header: wiped when freed. */
+	sbuf head = SBUF_INIT_WIPED(REQUEST_HEAD_MAX);
 	long long deadline = text_clock_ms() + c->timeout_ms;
 	size_t max_body = req->max_response_body ? req->max_response_body : DEFAULT_MAX_BODY;
 	bool head_req = strcmp(req->method, "HEAD") == 0;

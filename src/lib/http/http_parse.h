@@ -57,11 +57,14 @@ typedef struct {
 } http_parser;
 
 /*
- * Prepares a parser. `max_body` bounds the body; `secure_body` keeps it in
- * wiped sodium memory (responses carry ciphertext and tokens). For a
- * response to HEAD pass head_request = true (no body follows).
+ * Prepares a parser. `max_body` bounds the body; `wipe_body` keeps it in
+ * heap memory wiped when it grows and when it is freed (responses carry
+ * session tokens, sealed keys and ciphertext; never a plaintext secret, so
+ * sodium_malloc's guard pages and mlock, about ten system calls per
+ * buffer, would buy nothing). For a response to HEAD pass head_request =
+ * true (no body follows).
  */
-void http_parser_init(http_parser *p, size_t max_body, bool secure_body, bool head_request);
+void http_parser_init(http_parser *p, size_t max_body, bool wipe_body, bool head_request);
 
 /*
  * Feeds `len` bytes. Sets *consumed to the bytes used (the rest belongs to

@@ -189,8 +189,10 @@ static int add_query(query_set *qs, ref_job *jobs, size_t job, const char *kind,
 		return 0;
 	}
 	size_t idx = json_array_size(qs->queries);
-	json_t *q = json_pack("{s:s,s:s}", "vault_id", jobs[job].vault.id, kind, value);
-	if (!q || json_array_append_new(qs->queries, q) ||
+	json_t *q = json_object(); /* not json_pack: it parses its format on every call */
+	if (!q || json_object_set_new_nocheck(q, "vault_id", json_string(jobs[job].vault.id)) ||
+	    json_object_set_new_nocheck(q, kind, json_string(value)) ||
+	    json_array_append_new(qs->queries, q) ||
 	    json_object_set_new(qs->keys, key, json_integer((json_int_t)idx)))
 		return sesame_error_nomem();
 	*out = (int)idx;
@@ -371,12 +373,15 @@ static int resolve_one(sdk_resolved *res, query_set *qs, ref_job *job)
 	return rc;
 }
 
-/* Blind-index keys of one batch: derived once per vault, not per reference. */
+/*
+ * Blind indexers of one batch: the key derived and absorbed into the HMAC
+ * once per vault, not per reference.
+ */
 #define IKEY_CACHE 8
 typedef struct {
 	size_t n;
 	char vault_id[IKEY_CACHE][ID_SIZE];
-	unsigned char key[IKEY_CACHE][BLIND_INDEX_KEYBYTES];
+	blind_indexer bi[IKEY_CACHE];
 } ikey_cache;
 
 static int title_index(char out[BLIND_INDEX_TEXT_SIZE], sdk_ctx *ctx, ikey_cache *ic,
@@ -388,16 +393,20 @@ static int title_index(char out[BLIND_INDEX_TEXT_SIZE], sdk_ctx *ctx, ikey_cache
 
 	for (size_t i = 0; i < ic->n; i++)
 		if (strcmp(ic->vault_id[i], vault_id) == 0)
-			return blind_index_text(out, ic->key[i], title, strlen(title));
+			return blind_indexer_text(out, &ic->bi[i], title, strlen(title));
 	key = keyring_vault_key(ctx->s.kr, vault_id);
 	if (!key)
 		return sesame_error_set(SESAME_EPERM, "vault_key_unavailable",
 					"cannot open the key of vault '%s'", vault_id);
 	rc = blind_index_key(ikey, key);
-	rc = rc ? rc : blind_index_text(out, ikey, title, strlen(title));
 	if (rc == 0 && ic->n < IKEY_CACHE) {
-		snprintf(ic->vault_id[ic->n], ID_SIZE, "%s", vault_id);
-		memcpy(ic->key[ic->n++], ikey, sizeof ikey);
+		rc = blind_indexer_init(&ic->bi[ic->n], ikey);
+		if (rc == 0) {
+			snprintf(ic->vault_id[ic->n], ID_SIZE, "%s", vault_id);
+			rc = blind_indexer_text(out, &ic->bi[ic->n++], title, strlen(title));
+		}
+	} else if (rc == 0) {
+		rc = blind_index_text(out, ikey, title, strlen(title));
 	}
 	secmem_wipe(ikey, sizeof ikey);
 	return rc;
@@ -516,7 +525,8 @@ int sdk_resolve_many(sdk_ctx *ctx, const char *const *refs, size_t n, sdk_resolv
 				      out[i].item_id, out[i].vault_id);
 	}
 out:
-	secmem_wipe(ic.key, sizeof ic.key);
+	for (size_t i = 0; i < ic.n; i++)
+		blind_indexer_wipe(&ic.bi[i]);
 	for (size_t i = 0; jobs && i < n; i++) {
 		sesame_reference_free(jobs[i].ref);
 		client_vault_clear(&jobs[i].vault);
