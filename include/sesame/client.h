@@ -73,9 +73,11 @@ typedef struct {
 	int timeout_ms;       /**< per request; 0: 30000 */
 	/**
 	 * Seconds an item read (ItemsGet, SecretsResolve) may be served from
-	 * the client's in-memory cache. 0 (default): no cache. The server has
-	 * no ETag yet, so the cache is TTL only; writes through this client
-	 * invalidate what they touch.
+	 * the client's in-memory cache without a request. 0 (default): no
+	 * cache. Past that, an ItemsGet entry is revalidated with its ETag
+	 * (a 304 keeps it for another period, without a download); resolved
+	 * references are read again. Writes through this client empty the
+	 * cache.
 	 */
 	unsigned int cache_ttl_s;
 	/** Connections kept for concurrent callers; 0: 8. */

@@ -70,6 +70,10 @@ const json_t *in_array(struct input *in, const json_t *obj, const char *key, siz
 const json_t *in_object(struct input *in, const json_t *obj, const char *key,
 			const char *const *allowed);
 struct http_reply in_reply(const struct input *in);
+/* {"code","message"} of a failed input, as a per-element result of a batch. */
+json_t *in_error_json(const struct input *in);
+/* {"code","message"} of the thread's last error (sesame_error_last()), likewise. */
+json_t *api_error_last_json(void);
 
 /* A path parameter that must be an id; -1 with a 400 reply otherwise. */
 int param_id(const struct route_params *params, const char *name, const char **out,

@@ -290,3 +290,17 @@ void api_rollback(struct store *st)
 	store_rollback(st);
 	sesame_error_set(code, kind[0] ? kind : NULL, "%s", msg);
 }
+
+json_t *api_error_last_json(void)
+{
+	struct http_reply r = reply_from_error();
+	json_t *e = json_object_get(r.json, "error");
+	json_incref(e);
+	reply_free(&r);
+	return e;
+}
+
+json_t *in_error_json(const struct input *in)
+{
+	return json_pack("{s:s,s:s}", "code", in->code, "message", in->msg);
+}

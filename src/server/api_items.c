@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Items, batches and resolve (docs/api.md "Items"). The server stores
- * ciphertext and blind indexes; it never learns a title or a secret.
+ * Items and batches (docs/api.md "Items"; resolve is in api_resolve.c).
+ * The server stores ciphertext and blind indexes; it never learns a title
+ * or a secret.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,8 +18,6 @@
 const char *const keys_item[] = {"id",		"version",     "overview", "details",
 				 "title_index", "tag_indexes", NULL};
 const char *const keys_batch[] = {"get", "create", "delete", NULL};
-const char *const keys_resolve[] = {"queries", NULL};
-static const char *const keys_query[] = {"vault_id", "item_id", "title", NULL};
 
 /* ---- reading an item body ---- */
 
@@ -466,21 +465,6 @@ HANDLER(handle_item_versions)
 
 /* ---- batch ---- */
 
-/* {"code","message"} of the thread's error, as a per-item result. */
-static json_t *j_error_last(void)
-{
-	struct http_reply r = reply_from_error();
-	json_t *e = json_object_get(r.json, "error");
-	json_incref(e);
-	reply_free(&r);
-	return e;
-}
-
-static json_t *j_error(struct input *in)
-{
-	return json_pack("{s:s,s:s}", "code", in->code, "message", in->msg);
-}
-
 static int add_result(json_t *results, const char *id, const char *key, json_t *value)
 {
 	json_t *o = json_pack("{s:s?,s:o}", "id", id, key, value);
@@ -554,7 +538,7 @@ HANDLER(handle_item_batch)
 					c = store_call(st, item_get, vid, it->id, false, keep_item,
 						       &item);
 				if (c && !one.bad) {
-					rc = add_result(results, id, "error", j_error_last());
+					rc = add_result(results, id, "error", api_error_last_json());
 					item_in_free(it);
 					free(it);
 					continue;
@@ -562,19 +546,19 @@ HANDLER(handle_item_batch)
 			}
 			item_in_free(it);
 			free(it);
-			rc = one.bad ? add_result(results, id, "error", j_error(&one))
+			rc = one.bad ? add_result(results, id, "error", in_error_json(&one))
 				     : add_result(results, id, "item", item);
 			continue;
 		}
 		if (!id || !api_id_valid(id)) {
 			in_fail(&one, "each id must be 26 characters of [a-z0-9]");
-			rc = add_result(results, NULL, "error", j_error(&one));
+			rc = add_result(results, NULL, "error", in_error_json(&one));
 			continue;
 		}
 		int c = op == 0 ? store_call(st, item_get, vid, id, true, keep_item, &item)
 				: store_call(st, item_delete, vid, id);
 		if (c)
-			rc = add_result(results, id, "error", j_error_last());
+			rc = add_result(results, id, "error", api_error_last_json());
 		else if (op == 0)
 			rc = add_result(results, id, "item", item);
 		else
@@ -588,384 +572,6 @@ HANDLER(handle_item_batch)
 	}
 	if (rc) {
 		json_decref(results);
-		return reply_from_error();
-	}
-	return reply_json(200, json_pack("{s:o}", "results", results));
-}
-
-/* ---- resolve ---- */
-
-/* Effective permissions per vault, remembered for one request. */
-struct vault_cache {
-	size_t n;
-	struct {
-		char id[STORE_ID_SIZE];
-		bool ok;
-		json_t *error; /* why not, when !ok */
-	} v[API_RESOLVE_MAX];
-};
-
-static bool vault_allowed(struct http_request *req, struct vault_cache *c, const char *vid,
-			  json_t **error)
-{
-	struct authz_vault *v;
-	struct http_reply r;
-	size_t i;
-
-	for (i = 0; i < c->n; i++)
-		if (strcmp(c->v[i].id, vid) == 0)
-			goto found;
-	v = malloc(sizeof *v);
-	if (!v) {
-		*error = json_pack("{s:s,s:s}", "code", "out_of_memory", "message",
-				   "the server cannot serve this now");
-		return false;
-	}
-	i = c->n++;
-	memcpy(c->v[i].id, vid, STORE_ID_SIZE);
-	c->v[i].ok =
-		authz_vault(req->state->store, &req->caller, vid, PERM_READ_DETAILS, v, &r) == 0;
-	free(v);
-	if (!c->v[i].ok) {
-		c->v[i].error = json_object_get(r.json, "error");
-		json_incref(c->v[i].error);
-		reply_free(&r);
-	}
-found:
-	if (!c->v[i].ok)
-		*error = json_incref(c->v[i].error);
-	return c->v[i].ok;
-}
-
-/*
- * Base64url without padding (as b64_encode with B64_URL_NOPAD) of
- * ciphertext for a resolve answer. Ciphertext is public, so this need not
- * be constant-time as libsodium's encoder is; a table lookup per 6 bits
- * makes it about ten times cheaper, and a batch of 100 items spent a fifth
- * of its server time encoding (docs/internals/server.md).
- */
-static json_t *ct_b64(const unsigned char *p, size_t n)
-{
-	static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-	char stackbuf[2048], *buf = stackbuf, *o;
-	size_t cap = (n / 3) * 4 + 4, i = 0;
-	json_t *j;
-
-	if (cap > sizeof stackbuf) {
-		buf = malloc(cap);
-		if (!buf)
-			return NULL;
-	}
-	o = buf;
-	for (; i + 3 <= n; i += 3) {
-		unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 | p[i + 2];
-		*o++ = t[v >> 18];
-		*o++ = t[(v >> 12) & 63];
-		*o++ = t[(v >> 6) & 63];
-		*o++ = t[v & 63];
-	}
-	if (n - i == 1) {
-		unsigned v = (unsigned)p[i] << 16;
-		*o++ = t[v >> 18];
-		*o++ = t[(v >> 12) & 63];
-	} else if (n - i == 2) {
-		unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8;
-		*o++ = t[v >> 18];
-		*o++ = t[(v >> 12) & 63];
-		*o++ = t[(v >> 6) & 63];
-	}
-	j = json_stringn_nocheck(buf, (size_t)(o - buf));
-	if (buf != stackbuf)
-		free(buf);
-	return j;
-}
-
-/* j_time() without strftime: "YYYY-MM-DDTHH:MM:SSZ" (UTC). */
-static json_t *rfc3339(long long t)
-{
-	char b[24];
-	struct tm tm;
-	time_t tt = (time_t)t;
-
-	if (!gmtime_r(&tt, &tm) || tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > 9999)
-		return j_time(t);
-	static const char after[] = "\0--T::Z"; /* what follows each pair of digits */
-	int y = tm.tm_year + 1900;
-	int v[7] = {y / 100, y % 100, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec};
-	char *o = b;
-	for (int k = 0; k < 7; k++) {
-		*o++ = (char)('0' + v[k] / 10);
-		*o++ = (char)('0' + v[k] % 10);
-		if (after[k])
-			*o++ = after[k];
-	}
-	return json_stringn_nocheck(b, (size_t)(o - b));
-}
-
-static int put(json_t *o, const char *key, json_t *v)
-{
-	return json_object_set_new_nocheck(o, key, v); /* steals v, even NULL */
-}
-
-/*
- * j_item() with the fast encoder and without json_pack (which parses its
- * format twice per call): the same members, in the same order, less the
- * overview. Resolving reads only the details, and the overview is about a
- * quarter of each answer's bytes to encode, send and parse.
- */
-static json_t *resolve_item(const struct item_row *r)
-{
-	json_t *o = json_object(), *created = rfc3339(r->created_at);
-	json_t *updated =
-		r->updated_at == r->created_at ? json_incref(created) : rfc3339(r->updated_at);
-	int bad = !o || !created || !updated;
-
-	bad = bad || put(o, "id", json_string(r->id));
-	bad = bad || put(o, "vault_id", json_string(r->vault_id));
-	bad = bad || put(o, "version", json_integer((json_int_t)r->version));
-	bad = bad || put(o, "state", json_string(r->state));
-	bad = bad || put(o, "created_at", json_incref(created));
-	bad = bad || put(o, "updated_at", json_incref(updated));
-	bad = bad || put(o, "created_by", json_string(r->created_by));
-	bad = bad || put(o, "updated_by", json_string(r->updated_by));
-	bad = bad || (r->details && put(o, "details", ct_b64(r->details, r->details_len)));
-	json_decref(created);
-	json_decref(updated);
-	if (bad) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
-}
-
-/* One query of a resolve request. */
-struct rquery {
-	const char *vid;
-	const char *iid; /* NULL for a title query */
-	unsigned char title[STORE_INDEX_BYTES];
-	json_t *items; /* the answer, or */
-	json_t *err;   /* why not */
-};
-
-struct resolve_ctx {
-	struct rquery *q;
-	size_t *order; /* the title queries of one vault, sorted by title */
-	size_t n;
-	json_t *built; /* "id/version" -> item object, each built once per request */
-};
-
-/* The item object of a row, shared by every result that holds it. */
-static json_t *built_item(struct resolve_ctx *rc, const struct item_row *r)
-{
-	char key[STORE_ID_SIZE + 24];
-	json_t *o;
-
-	snprintf(key, sizeof key, "%s/%lld", r->id, r->version);
-	o = json_object_get(rc->built, key);
-	if (o)
-		return o;
-	o = resolve_item(r);
-	if (!o || json_object_set_new(rc->built, key, o))
-		return NULL;
-	return o;
-}
-
-struct append_to {
-	struct resolve_ctx *rc;
-	json_t *items;
-};
-
-static int append_shared(void *ctx, const struct item_row *r)
-{
-	struct append_to *a = ctx;
-	json_t *o = built_item(a->rc, r);
-
-	if (!o || json_array_append(a->items, o))
-		return sesame_error_nomem();
-	return 0;
-}
-
-static _Thread_local struct rquery *tl_sort_base; /* qsort takes no context */
-
-static int by_title(const void *a, const void *b)
-{
-	return memcmp(tl_sort_base[*(const size_t *)a].title,
-		      tl_sort_base[*(const size_t *)b].title, STORE_INDEX_BYTES);
-}
-
-/* A row of the vault's title statement: into every query with its title. */
-static int title_hit(void *ctx, const unsigned char *title, const struct item_row *r)
-{
-	struct resolve_ctx *rc = ctx;
-	size_t lo = 0, hi = rc->n;
-	json_t *o = NULL;
-
-	while (lo < hi) { /* the first query with this title */
-		size_t mid = lo + (hi - lo) / 2;
-		if (memcmp(rc->q[rc->order[mid]].title, title, STORE_INDEX_BYTES) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (; lo < rc->n; lo++) {
-		struct rquery *q = &rc->q[rc->order[lo]];
-		if (memcmp(q->title, title, STORE_INDEX_BYTES) != 0)
-			break;
-		if (!o)
-			o = built_item(rc, r);
-		if (!o || json_array_append(q->items, o))
-			return sesame_error_nomem();
-	}
-	return 0;
-}
-
-/*
- * The title queries of vault `vid`: one SQL statement for all their titles
- * (per STORE_TITLES_CHUNK), not one per query.
- */
-static int resolve_titles(struct store *st, struct resolve_ctx *rc, size_t nq, const char *vid)
-{
-	const unsigned char **titles;
-	size_t n = 0, nt = 0;
-	int c;
-
-	for (size_t i = 0; i < nq; i++)
-		if (rc->q[i].items && !rc->q[i].iid && strcmp(rc->q[i].vid, vid) == 0)
-			rc->order[n++] = i;
-	if (!n)
-		return 0;
-	tl_sort_base = rc->q;
-	qsort(rc->order, n, sizeof *rc->order, by_title);
-	titles = malloc(n * sizeof *titles);
-	if (!titles)
-		return sesame_error_nomem();
-	for (size_t k = 0; k < n; k++)
-		if (k == 0 ||
-		    memcmp(rc->q[rc->order[k]].title, titles[nt - 1], STORE_INDEX_BYTES) != 0)
-			titles[nt++] = rc->q[rc->order[k]].title;
-	rc->n = n;
-	c = store_call(st, item_list_titles, vid, "active", titles, nt, true, title_hit, rc);
-	free(titles);
-	if (c == SESAME_ENOMEM)
-		return c;
-	if (c) {
-		json_t *err = j_error_last();
-		for (size_t k = 0; k < n; k++) {
-			struct rquery *q = &rc->q[rc->order[k]];
-			json_decref(q->items);
-			q->items = NULL;
-			q->err = json_incref(err);
-		}
-		json_decref(err);
-	}
-	return 0;
-}
-
-HANDLER(handle_resolve)
-{
-	struct input in = INPUT_INIT;
-	struct vault_cache *cache;
-	struct resolve_ctx rc = {0};
-	const json_t *queries, *q;
-	json_t *results;
-	size_t i, nq;
-	int err = 0;
-	(void)params;
-
-	queries = in_array(&in, body, "queries", 1, API_RESOLVE_MAX);
-	if (in.bad)
-		return in_reply(&in);
-	nq = json_array_size(queries);
-	cache = calloc(1, sizeof *cache);
-	results = json_array();
-	rc.q = calloc(nq, sizeof *rc.q);
-	rc.order = calloc(nq, sizeof *rc.order);
-	rc.built = json_object();
-	if (!cache || !results || !rc.q || !rc.order || !rc.built) {
-		err = SESAME_ENOMEM;
-		goto out;
-	}
-	/* Each query checked, and its vault's permission, in order. */
-	json_array_foreach(queries, i, q)
-	{
-		struct input one = INPUT_INIT;
-		struct rquery *r = &rc.q[i];
-
-		if (!json_is_object(q)) {
-			in_fail(&one, "each query must be an object");
-		} else {
-			in_keys(&one, q, keys_query);
-			r->vid = in_id(&one, q, "vault_id");
-			if (json_object_get(q, "item_id"))
-				r->iid = in_id(&one, q, "item_id");
-			if (json_object_get(q, "title"))
-				in_b64(&one, q, "title", r->title, sizeof r->title,
-				       sizeof r->title);
-			if (!one.bad && !r->iid == !json_object_get(q, "title"))
-				in_fail(&one, "give exactly one of 'item_id' and 'title'");
-		}
-		if (one.bad) {
-			r->err = j_error(&one);
-		} else if (vault_allowed(req, cache, r->vid, &r->err)) {
-			r->items = json_array();
-			if (!r->items) {
-				err = SESAME_ENOMEM;
-				goto out;
-			}
-		}
-	}
-	/* By id: one statement each (an id names one item). */
-	for (i = 0; i < nq; i++) {
-		struct rquery *r = &rc.q[i];
-		struct append_to a = {&rc, r->items};
-		if (!r->items || !r->iid)
-			continue;
-		int c = store_call(req->state->store, item_get, r->vid, r->iid, true, append_shared,
-				   &a);
-		if (c == SESAME_ENOTFOUND)
-			c = 0; /* no match: an empty list */
-		if (c == SESAME_ENOMEM) {
-			err = c;
-			goto out;
-		}
-		if (c) {
-			json_decref(r->items);
-			r->items = NULL;
-			r->err = j_error_last();
-		}
-	}
-	/* By title: one statement per vault. */
-	for (size_t v = 0; v < cache->n; v++) {
-		if (!cache->v[v].ok)
-			continue;
-		err = resolve_titles(req->state->store, &rc, nq, cache->v[v].id);
-		if (err)
-			goto out;
-	}
-	for (i = 0; i < nq; i++) {
-		struct rquery *r = &rc.q[i];
-		json_t *res = r->items ? json_pack("{s:O}", "items", r->items)
-				       : json_pack("{s:O}", "error", r->err);
-		if (!res || json_array_append_new(results, res)) {
-			err = SESAME_ENOMEM;
-			goto out;
-		}
-	}
-out:
-	for (i = 0; rc.q && i < nq; i++) {
-		json_decref(rc.q[i].items);
-		json_decref(rc.q[i].err);
-	}
-	free(rc.q);
-	free(rc.order);
-	json_decref(rc.built);
-	for (i = 0; cache && i < cache->n; i++)
-		json_decref(cache->v[i].error);
-	free(cache);
-	if (err) {
-		json_decref(results);
-		if (err == SESAME_ENOMEM)
-			return api_oom();
 		return reply_from_error();
 	}
 	return reply_json(200, json_pack("{s:o}", "results", results));

@@ -13,7 +13,9 @@
  *    reading a body nobody wants); any other failure waits for step 4.
  * 3. on_request with upload data: append to the body, capped at the
  *    route's limit; past it, drain a little and answer 413 in step 4.
- * 4. on_request, last call (no more data): dispatch and queue the reply.
+ * 4. on_request, last call (no more data): dispatch, give a 200 JSON
+ *    answer to a GET its ETag (a 304 when If-None-Match matches it), write
+ *    the audit event and queue the reply.
  *    Queuing on the first call of a body-less request instead makes MHD
  *    0.9.75 answer "Connection: close" and throughput drops about 5x.
  * 5. on_completed (MHD_OPTION_NOTIFY_COMPLETED): access log, free.
@@ -35,7 +37,9 @@
 #include <unistd.h>
 
 #include <microhttpd.h>
+#include <sodium.h>
 
+#include "b64.h"
 #include "config.h"
 #include "error.h"
 #include "http.h"
@@ -77,6 +81,9 @@ struct request_ctx {
 	bool awaiting;
 	atomic_bool audited;
 	int audit_rc;
+	/* A 200 JSON answer to a GET, serialised early for its ETag (apply_etag). */
+	char *body_text;
+	char etag[HTTP_ETAG_SIZE]; /* "" when the reply has none */
 };
 
 /* ---- helpers ---- */
@@ -120,14 +127,19 @@ static long long elapsed_us(const struct timespec *start)
 	       (now.tv_nsec - start->tv_nsec) / 1000;
 }
 
+/* content_type NULL: none (a 304); etag NULL: none. */
 static enum MHD_Result add_headers(struct MHD_Response *resp, const struct http_reply *reply,
-				   const char *content_type)
+				   const char *content_type, const char *etag)
 {
 	/*
 	 * Responses carry ciphertext and metadata: never cached, never
-	 * sniffed into another type, never framed or run as a page.
+	 * sniffed into another type, never framed or run as a page. The
+	 * ETag is for the SDK's own cache; no-store still keeps every shared
+	 * or browser cache from storing the answer.
 	 */
-	if (MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type) != MHD_YES ||
+	if ((content_type && MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+						     content_type) != MHD_YES) ||
+	    (etag && MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag) != MHD_YES) ||
 	    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store") != MHD_YES ||
 	    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff") != MHD_YES ||
 	    MHD_add_response_header(resp, "Content-Security-Policy",
@@ -158,25 +170,152 @@ static enum MHD_Result add_headers(struct MHD_Response *resp, const struct http_
 	return MHD_YES;
 }
 
+/* ---- conditional reads ---- */
+
+void http_etag_of(char out[HTTP_ETAG_SIZE], const void *body, size_t len)
+{
+	unsigned char h[HTTP_ETAG_HASH_BYTES];
+
+	/* Unkeyed: the tag only names a body its holder may read anyway. */
+	crypto_generichash(h, sizeof h, body, len, NULL, 0);
+	out[0] = '"';
+	if (b64_encode(out + 1, HTTP_ETAG_SIZE - 2, h, sizeof h, B64_URL_NOPAD) != 0) {
+		out[0] = '\0'; /* cannot happen: the size is exact */
+		return;
+	}
+	out[HTTP_ETAG_SIZE - 2] = '"';
+	out[HTTP_ETAG_SIZE - 1] = '\0';
+}
+
+static const char *skip_ows(const char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+/* etagc (RFC 9110 8.8.3): %x21 / %x23-7E / obs-text. */
+static bool is_etagc(unsigned char c)
+{
+	return c == 0x21 || (c >= 0x23 && c != 0x7f);
+}
+
+bool http_if_none_match(const char *field, const char *etag)
+{
+	size_t elen = strlen(etag);
+	bool match = false;
+	const char *p = skip_ows(field);
+
+	if (*p == '*')
+		return *skip_ows(p + 1) == '\0';
+	for (;;) {
+		const char *tag;
+		p = skip_ows(p);
+		if (*p == ',') { /* empty list elements are allowed (RFC 9110 5.6.1) */
+			p++;
+			continue;
+		}
+		if (*p == '\0')
+			return match;
+		if (p[0] == 'W' && p[1] == '/')
+			p += 2; /* weak comparison: W/ does not matter */
+		if (*p != '"')
+			return false;
+		tag = p++;
+		while (is_etagc((unsigned char)*p))
+			p++;
+		if (*p++ != '"')
+			return false;
+		if ((size_t)(p - tag) == elen && memcmp(tag, etag, elen) == 0)
+			match = true;
+		p = skip_ows(p);
+		if (*p != ',' && *p != '\0')
+			return false;
+	}
+}
+
+static void etag_drop(struct request_ctx *ctx)
+{
+	free(ctx->body_text);
+	ctx->body_text = NULL;
+	ctx->etag[0] = '\0';
+}
+
+/*
+ * Gives a 200 JSON answer to a GET (or HEAD) its ETag, and turns it into a
+ * 304 when If-None-Match matches. A JSON tree is serialised here, once,
+ * for the hash; send_reply() sends that text. This runs before the audit
+ * event, so the event records the status actually sent.
+ */
+static void apply_etag(struct request_ctx *ctx, struct http_reply *reply)
+{
+	const char *inm, *body;
+	size_t len;
+
+	if (reply->status != 200 ||
+	    (strcmp(ctx->method, "GET") != 0 && strcmp(ctx->method, "HEAD") != 0))
+		return;
+	if (reply->json) {
+		ctx->body_text = sjson_dump(reply->json);
+		if (!ctx->body_text)
+			return; /* send_reply() tries again, or answers 500 */
+		body = ctx->body_text;
+		len = strlen(body);
+	} else if (reply->bytes && reply->bytes_type &&
+		   strncmp(reply->bytes_type, "application/json", 16) == 0) {
+		body = (const char *)reply->bytes; /* JSON written without a tree */
+		len = reply->bytes_len;
+	} else {
+		return;
+	}
+	http_etag_of(ctx->etag, body, len);
+	inm = http_request_header(&ctx->req, MHD_HTTP_HEADER_IF_NONE_MATCH);
+	if (ctx->etag[0] && inm && http_if_none_match(inm, ctx->etag)) {
+		free(ctx->body_text);
+		ctx->body_text = NULL;
+		json_decref(reply->json);
+		reply->json = NULL;
+		free(reply->bytes);
+		reply->bytes = NULL;
+		reply->bytes_len = 0;
+		reply->status = 304;
+	}
+}
+
 /* Queues a reply and releases it. */
 static enum MHD_Result send_reply(struct MHD_Connection *conn, struct request_ctx *ctx,
 				  struct http_reply *reply)
 {
 	struct MHD_Response *resp = NULL;
 	const char *ctype = "application/json";
+	const char *etag = NULL;
 	int status = reply->status;
 	enum MHD_Result ret;
 
-	if (reply->json) {
-		char *body = sjson_dump(reply->json);
+	if (ctx->etag[0] && (status == 200 || status == 304))
+		etag = ctx->etag;
+	if (status == 304) {
+		/*
+		 * No body and no Content-Type: the client keeps what it has.
+		 * MHD 0.9.75 adds "Content-Length: 0" (one of ours, the
+		 * 200's length, would only come in addition); harmless, since
+		 * a 304 ends at its blank line whatever it says (RFC 9112 6.3).
+		 */
+		ctype = NULL;
+		resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+	} else if (reply->json) {
+		char *body =
+			ctx->body_text && status == 200 ? ctx->body_text : sjson_dump(reply->json);
+		if (body == ctx->body_text)
+			ctx->body_text = NULL; /* MHD frees it now */
 		if (body)
 			resp = MHD_create_response_from_buffer(strlen(body), body,
 							       MHD_RESPMEM_MUST_FREE);
 		if (body && !resp)
 			free(body);
 	} else if (reply->bytes) {
-		/* Binary (file ciphertext); MHD frees it with the response. */
-		ctype = "application/octet-stream";
+		/* Binary (file ciphertext) or JSON written without a tree; MHD frees it. */
+		ctype = reply->bytes_type ? reply->bytes_type : "application/octet-stream";
 		resp = MHD_create_response_from_buffer(reply->bytes_len, reply->bytes,
 						       MHD_RESPMEM_MUST_FREE);
 		if (resp)
@@ -186,7 +325,7 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct request_ct
 		resp = MHD_create_response_from_buffer(strlen(reply->text), (void *)reply->text,
 						       MHD_RESPMEM_PERSISTENT);
 	}
-	if (resp && add_headers(resp, reply, ctype) != MHD_YES) {
+	if (resp && add_headers(resp, reply, ctype, etag) != MHD_YES) {
 		MHD_destroy_response(resp);
 		resp = NULL;
 	}
@@ -200,7 +339,7 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct request_ct
 			reply_free(reply);
 			return MHD_NO; /* MHD closes the connection */
 		}
-		add_headers(resp, &bare, ctype);
+		add_headers(resp, &bare, ctype, NULL);
 	}
 	ret = MHD_queue_response(conn, (unsigned int)status, resp);
 	MHD_destroy_response(resp);
@@ -380,8 +519,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (!atomic_load(&ctx->audited))
 			return MHD_YES;
 		ctx->awaiting = false;
-		if (ctx->audit_rc)
+		if (ctx->audit_rc) {
 			audit_failed(&ctx->pending);
+			etag_drop(ctx);
+		}
 		return send_reply(conn, ctx, &ctx->pending);
 	}
 
@@ -415,6 +556,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return send_audited(conn, ctx, &reply);
 	}
 	router_dispatch(&ctx->req, &reply);
+	apply_etag(ctx, &reply);
 	return send_audited(conn, ctx, &reply);
 }
 
@@ -460,6 +602,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	/* A renewed session token may still be here. */
 	explicit_bzero(ctx->req.refreshed, sizeof ctx->req.refreshed);
 	sbuf_free(&ctx->req.body);
+	free(ctx->body_text);
 	free(ctx->path);
 	free(ctx->query);
 	if (ctx->started)

@@ -67,4 +67,26 @@ bool http_server_wait_idle(struct http_server *srv, unsigned int timeout_ms);
 /* Closes every connection, joins the threads and frees the server. */
 void http_server_stop(struct http_server *srv);
 
+/*
+ * Conditional reads (docs/protocol.md, "Conditional reads"). A GET (or
+ * HEAD) answered 200 with a JSON body carries a strong ETag: the quoted
+ * base64url of a 16-byte BLAKE2b of the body. When the request's
+ * If-None-Match matches it, the answer becomes a bodyless 304 with the
+ * same headers; auth, rate limit and audit event have happened as for any
+ * read (the event records 304).
+ */
+#define HTTP_ETAG_HASH_BYTES 16
+#define HTTP_ETAG_SIZE	     25 /* '"', 22 base64url characters, '"', NUL */
+
+/* Writes the ETag of `len` bytes of `body` into `out`. */
+void http_etag_of(char out[HTTP_ETAG_SIZE], const void *body, size_t len);
+
+/*
+ * True when an If-None-Match field value matches the strong tag `etag`
+ * (quoted): "*", or a comma-separated list of entity-tags one of which
+ * has the same opaque-tag, W/ or not (RFC 9110 weak comparison, 13.1.2).
+ * A malformed value matches nothing (the full answer is always correct).
+ */
+bool http_if_none_match(const char *field, const char *etag);
+
 #endif

@@ -102,6 +102,7 @@ struct http_reply {
 	/* Binary answers (application/octet-stream): malloc'd, owned by the reply. */
 	unsigned char *bytes;
 	size_t bytes_len;
+	const char *bytes_type; /* their Content-Type when not application/octet-stream */
 };
 
 typedef struct http_reply (*route_handler)(struct http_request *req,

@@ -17,6 +17,13 @@
 
 #define HEADER_MAX (API_SESSION_MAX + 64)
 
+/* A conditional GET's inputs and outputs (api_get_conditional). */
+typedef struct {
+	const char *etag_in; /* sent as If-None-Match; NULL or "": none */
+	char *etag_out;	     /* API_ETAG_MAX bytes */
+	bool not_modified;
+} api_cond;
+
 struct api {
 	http_url url;
 	http_conn *conn;
@@ -242,11 +249,61 @@ int api_map_response(int status, const char *body, size_t len, json_t **out)
 	return code;
 }
 
+/*
+ * An entity-tag we may keep and send back: "..." or W/"...", short, and
+ * of the bytes RFC 9110 allows (so never a CR or LF in our header).
+ */
+static bool etag_ok(const char *t)
+{
+	size_t n = strlen(t);
+	const char *q = strncmp(t, "W/", 2) == 0 ? t + 2 : t;
+
+	if (n >= API_ETAG_MAX || strlen(q) < 2 || q[0] != '"' || t[n - 1] != '"')
+		return false;
+	for (const char *p = q + 1; p < t + n - 1; p++)
+		if ((unsigned char)*p < 0x21 || *p == '"' || *p == 0x7f)
+			return false;
+	return true;
+}
+
+/* A 304 (only an answer to an If-None-Match we sent) or the response's ETag. */
+static int conditional_result(api_cond *cond, const http_parser *resp)
+{
+	const char *tag = http_parser_header(resp, "etag");
+
+	cond->etag_out[0] = '\0';
+	if (tag && etag_ok(tag))
+		snprintf(cond->etag_out, API_ETAG_MAX, "%s", tag);
+	if (resp->status != 304)
+		return 0;
+	if (!cond->etag_in || !cond->etag_in[0])
+		return sesame_error_set(SESAME_EINVAL, "bad_response",
+					"server answered 304 to an unconditional request");
+	/* A 304 without a tag confirms the one we sent. */
+	if (!cond->etag_out[0])
+		snprintf(cond->etag_out, API_ETAG_MAX, "%s", cond->etag_in);
+	cond->not_modified = true;
+	return 0;
+}
+
+/* "Authorization: Bearer <session>" into auth (HEADER_MAX bytes); the caller wipes it. */
+static int auth_header(char *auth, const char *session)
+{
+	if ((size_t)snprintf(auth, HEADER_MAX, "Authorization: Bearer %s", session) >=
+	    HEADER_MAX) {
+		secmem_wipe(auth, HEADER_MAX); /* it holds part of the token */
+		return sesame_error_set(SESAME_EINVAL, "invalid_session",
+					"session token is too long");
+	}
+	return 0;
+}
+
 static int api_call_once(api *a, const char *method, const char *path, const json_t *body,
-			 json_t **out)
+			 json_t **out, api_cond *cond)
 {
 	char auth[HEADER_MAX];
-	const char *headers[4];
+	char inm[API_ETAG_MAX + 32];
+	const char *headers[5];
 	size_t nh = 0;
 	char *text = NULL;
 	size_t text_len = 0;
@@ -256,11 +313,16 @@ static int api_call_once(api *a, const char *method, const char *path, const jso
 	if (out)
 		*out = NULL;
 	headers[nh++] = a->integration;
+	if (cond && cond->etag_in && cond->etag_in[0]) {
+		if (!etag_ok(cond->etag_in))
+			return sesame_error_set(SESAME_EINVAL, "invalid_etag",
+						"entity-tag is malformed");
+		snprintf(inm, sizeof inm, "If-None-Match: %s", cond->etag_in);
+		headers[nh++] = inm;
+	}
 	if (a->session) {
-		if ((size_t)snprintf(auth, sizeof auth, "Authorization: Bearer %s", a->session) >=
-		    sizeof auth)
-			return sesame_error_set(SESAME_EINVAL, "invalid_session",
-						"session token is too long");
+		if (auth_header(auth, a->session))
+			return SESAME_EINVAL;
 		headers[nh++] = auth;
 	}
 	headers[nh] = NULL;
@@ -300,10 +362,13 @@ static int api_call_once(api *a, const char *method, const char *path, const jso
 				a->retry_after = v;
 		}
 		const char *fresh = http_parser_header(&resp, "sesame-session");
-		if (fresh && a->session && resp.status >= 200 && resp.status < 300 &&
-		    strcmp(fresh, a->session) != 0 && api_set_session(a, fresh) == 0)
+		bool ok = (resp.status >= 200 && resp.status < 300) || (cond && resp.status == 304);
+		if (fresh && a->session && ok && strcmp(fresh, a->session) != 0 &&
+		    api_set_session(a, fresh) == 0)
 			a->refreshed = true;
-		rc = api_map_response(resp.status, resp.body.ptr, resp.body.len, out);
+		rc = cond ? conditional_result(cond, &resp) : 0;
+		if (rc == 0 && !(cond && cond->not_modified))
+			rc = api_map_response(resp.status, resp.body.ptr, resp.body.len, out);
 	} else if (rc == SESAME_ENETWORK) {
 		sesame_error_prefix("cannot reach '%s'", a->url_text);
 	}
@@ -343,7 +408,8 @@ static void sleep_ms(long long ms)
 		;
 }
 
-int api_call(api *a, const char *method, const char *path, const json_t *body, json_t **out)
+static int call_retrying(api *a, const char *method, const char *path, const json_t *body,
+			 json_t **out, api_cond *cond)
 {
 	int attempts = a->retry.max_attempts > 1 && idempotent(method, path)
 			       ? a->retry.max_attempts
@@ -352,7 +418,9 @@ int api_call(api *a, const char *method, const char *path, const json_t *body, j
 	int rc = 0;
 
 	for (int n = 0; n < attempts; n++) {
-		rc = api_call_once(a, method, path, body, out);
+		if (cond)
+			cond->not_modified = false;
+		rc = api_call_once(a, method, path, body, out, cond);
 		if (rc == 0 || n + 1 == attempts)
 			break;
 		long long delay;
@@ -376,6 +444,27 @@ int api_call(api *a, const char *method, const char *path, const json_t *body, j
 		}
 		sleep_ms(delay);
 	}
+	return rc;
+}
+
+int api_call(api *a, const char *method, const char *path, const json_t *body, json_t **out)
+{
+	return call_retrying(a, method, path, body, out, NULL);
+}
+
+int api_get_conditional(api *a, const char *path, const char *etag, json_t **out,
+			char etag_out[API_ETAG_MAX], bool *not_modified)
+{
+	api_cond cond = {.etag_in = etag, .etag_out = etag_out};
+	int rc;
+
+	*not_modified = false;
+	etag_out[0] = '\0';
+	rc = call_retrying(a, "GET", path, NULL, out, &cond);
+	if (rc == 0)
+		*not_modified = cond.not_modified;
+	else
+		etag_out[0] = '\0';
 	return rc;
 }
 
@@ -461,10 +550,8 @@ int api_call_bytes(api *a, const char *method, const char *path, const void *bod
 		*out_len = 0;
 	headers[nh++] = a->integration;
 	if (a->session) {
-		if ((size_t)snprintf(auth, sizeof auth, "Authorization: Bearer %s", a->session) >=
-		    sizeof auth)
-			return sesame_error_set(SESAME_EINVAL, "invalid_session",
-						"session token is too long");
+		if (auth_header(auth, a->session))
+			return SESAME_EINVAL;
 		headers[nh++] = auth;
 	}
 	headers[nh] = NULL;

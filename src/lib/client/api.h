@@ -20,6 +20,7 @@
 #define API_REQUEST_MAX	   (4u * 1024 * 1024)
 #define API_JSON_MAX_DEPTH 16
 #define API_SESSION_MAX	   512
+#define API_ETAG_MAX	   128 /* an entity-tag with its quotes (and W/), NUL included */
 
 typedef struct {
 	const char *url;		 /* "http[s]://host[:port][/base]" */
@@ -60,6 +61,18 @@ bool api_session_refreshed(const api *a);
  * the kind and its message as the message.
  */
 int api_call(api *a, const char *method, const char *path, const json_t *body, json_t **out);
+
+/*
+ * A conditional GET (docs/protocol.md, "Conditional reads"): `etag`
+ * (NULL or "": none) is sent as If-None-Match. On 200, *out is the parsed
+ * JSON as with api_call() and `etag_out` the answer's ETag ("" when it has
+ * none or a malformed one). On 304, *out is NULL, *not_modified is true
+ * and `etag_out` the tag (the one sent, if the 304 repeats none): the
+ * caller's copy is current. On error, as api_call(), with etag_out "".
+ * Retried as api_call() retries a GET.
+ */
+int api_get_conditional(api *a, const char *path, const char *etag, json_t **out,
+			char etag_out[API_ETAG_MAX], bool *not_modified);
 
 /*
  * The mapping alone, for tests: turns a response (status, body bytes)

@@ -7,7 +7,8 @@
  * session (keyset, keyring, principal), a pool of keep-alive connections
  * that concurrent callers take one each, the current session token shared
  * by the pool, a cached vault list for reference resolution, and an
- * optional TTL cache of item reads. docs/sdk.md describes the design.
+ * optional TTL cache of item reads (ItemsGet entries revalidated with
+ * their ETag once expired). docs/sdk.md describes the design.
  *
  * Locks: `mu` guards the pool and the token; `vault_mu` the vault list;
  * the keyring has its own rwlock; the cache has its own mutex. No lock is
@@ -43,6 +44,7 @@ typedef struct {
 	size_t value_len;
 	char item_id[ID_SIZE];
 	char vault_id[ID_SIZE];
+	char etag[API_ETAG_MAX]; /* the server's ETag of what value came from, or "" */
 	int64_t expires;
 } sdk_cache_entry;
 
@@ -169,11 +171,30 @@ void sdk_pool_init(sdk_item_pool *p, sdk_decode_fn decode, void *arg);
 int sdk_pool_item(size_t *out, sdk_item_pool *p, const client_vault *v, const json_t *obj);
 void sdk_pool_free(sdk_item_pool *p);
 
-/* Cache (sdk_cache.c). *out_value secure memory, caller frees with secmem_free. */
+/*
+ * Cache (sdk_cache.c). *out_value secure memory, caller frees with
+ * secmem_free. sdk_cache_get() returns live entries only.
+ */
 bool sdk_cache_get(sesame_client *c, const char *key, char **out_value, size_t *out_len,
 		   char item_id[ID_SIZE], char vault_id[ID_SIZE]);
 void sdk_cache_put(sesame_client *c, const char *key, const char *value, size_t len,
 		   const char *item_id, const char *vault_id);
+/*
+ * For revalidation (ItemsGet): as sdk_cache_get(), but an expired entry
+ * that has an ETag is returned too, with *fresh false; `etag` gets the
+ * entry's tag ("" for none).
+ */
+bool sdk_cache_get_tagged(sesame_client *c, const char *key, char **out_value, size_t *out_len,
+			  char item_id[ID_SIZE], char vault_id[ID_SIZE], char etag[API_ETAG_MAX],
+			  bool *fresh);
+/* As sdk_cache_put(), keeping the server's ETag (NULL or "": none) with the value. */
+void sdk_cache_put_tagged(sesame_client *c, const char *key, const char *value, size_t len,
+			  const char *item_id, const char *vault_id, const char *etag);
+/*
+ * A 304 for `etag`: the entry of `key` lives another cache_ttl_s. Does
+ * nothing when the entry is gone or now holds another tag.
+ */
+void sdk_cache_renew(sesame_client *c, const char *key, const char *etag);
 void sdk_cache_clear(sesame_client *c);
 
 /* Allocations handed to callers: released (and wiped) by sesame_free(). */

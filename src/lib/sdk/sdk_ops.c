@@ -220,43 +220,128 @@ out:
 
 /* ---- items ---- */
 
+/* The cache key of an ItemsGet answer. */
+static void item_cache_key(char key[80], const char *vid, const char *iid)
+{
+	snprintf(key, 80, "item:%.26s/%.26s", vid, iid);
+}
+
+/* Answers from a cached item (its plaintext JSON). */
+static int cached_item_out(json_t **out, const char *text, size_t len)
+{
+	item *it = NULL;
+	int rc = item_from_json(&it, text, len);
+
+	rc = rc ? rc : item_out(out, it, false);
+	item_free(it);
+	return rc;
+}
+
+/* Keeps an item's plaintext, with the ETag of its answer, for later reads. */
+static void item_cache_put(sdk_ctx *ctx, const item *it, const client_vault *v, const char *etag)
+{
+	char key[80], *text = NULL;
+
+	if (!ctx->c->cache_ttl || item_to_json(&text, it) != 0)
+		return;
+	item_cache_key(key, v->id, it->id);
+	sdk_cache_put_tagged(ctx->c, key, text, strlen(text), it->id, v->id, etag);
+	secmem_wipe(text, strlen(text));
+	free(text);
+}
+
+/*
+ * GETs item `iid` of `v` by id, conditionally when `etag` is set: on a
+ * 304, *out stays NULL and *not_modified is true. `etag_out` gets the
+ * answer's tag.
+ */
+static int item_fetch(item **out, sdk_ctx *ctx, const client_vault *v, const char *iid,
+		      const char *etag, char etag_out[API_ETAG_MAX], bool *not_modified)
+{
+	char path[96];
+	json_t *resp = NULL;
+	int rc;
+
+	*out = NULL;
+	snprintf(path, sizeof path, "/v1/vaults/%s/items/%s", v->id, iid);
+	rc = api_get_conditional(ctx->s.api, path, etag, &resp, etag_out, not_modified);
+	if (rc == 0 && !*not_modified)
+		rc = items_decode_object(out, &ctx->s, v, resp, true);
+	json_decref(resp);
+	return rc;
+}
+
+/*
+ * An expired entry with a tag: one conditional GET. A 304 says the cached
+ * plaintext is still what the server holds (the tag is a hash of the whole
+ * answer, ciphertext and version included): the entry lives another TTL
+ * and answers. A 200 brings the new item, which replaces it.
+ */
+static int item_revalidate(sdk_ctx *ctx, const char *key, const char *cached, size_t clen,
+			   const char *cid, const char *cvid, const char *etag, json_t **out)
+{
+	client_vault v;
+	item *it = NULL;
+	char tag[API_ETAG_MAX];
+	bool not_modified = false;
+	int rc = sdk_vault_find(&v, ctx, cvid);
+
+	if (rc)
+		return rc;
+	rc = item_fetch(&it, ctx, &v, cid, etag, tag, &not_modified);
+	if (rc == 0 && not_modified) {
+		sdk_cache_renew(ctx->c, key, etag);
+		rc = cached_item_out(out, cached, clen);
+	} else if (rc == 0) {
+		rc = item_out(out, it, false);
+		if (rc == 0)
+			item_cache_put(ctx, it, &v, tag);
+	}
+	item_free(it);
+	client_vault_clear(&v);
+	return rc;
+}
+
 static int op_items_get(sdk_ctx *ctx, const json_t *p, json_t **out)
 {
 	const char *vid, *iid;
 	client_vault v;
 	item *it = NULL;
 	char key[80], *cached = NULL;
-	char cid[ID_SIZE], cvid[ID_SIZE];
+	char cid[ID_SIZE], cvid[ID_SIZE], etag[API_ETAG_MAX], tag[API_ETAG_MAX] = "";
 	size_t clen = 0;
+	bool fresh = false, not_modified = false;
 	int rc = req_str(p, "vault_id", &vid);
 
 	rc = rc ? rc : req_str(p, "item_id", &iid);
 	if (rc)
 		return rc;
-	snprintf(key, sizeof key, "item:%.26s/%.26s", vid, iid);
-	if (sdk_cache_get(ctx->c, key, &cached, &clen, cid, cvid)) {
-		rc = item_from_json(&it, cached, clen);
+	item_cache_key(key, vid, iid);
+	if (sdk_cache_get_tagged(ctx->c, key, &cached, &clen, cid, cvid, etag, &fresh)) {
+		rc = fresh ? cached_item_out(out, cached, clen)
+			   : item_revalidate(ctx, key, cached, clen, cid, cvid, etag, out);
 		secmem_free(cached);
-		if (rc == 0) {
-			rc = item_out(out, it, false);
-			item_free(it);
+		if (rc == 0 || !fresh)
 			return rc;
-		}
+		/* A live entry that no longer decodes: read the item again. */
 	}
 	rc = sdk_vault_find(&v, ctx, vid);
 	if (rc)
 		return rc;
-	rc = items_find(&it, &ctx->s, &v, iid);
-	rc = rc ? rc : item_out(out, it, false);
-	if (rc == 0 && ctx->c->cache_ttl) {
-		char *text = NULL;
-		if (item_to_json(&text, it) == 0) {
-			snprintf(key, sizeof key, "item:%s/%s", v.id, it->id);
-			sdk_cache_put(ctx->c, key, text, strlen(text), it->id, v.id);
-			secmem_wipe(text, strlen(text));
-			free(text);
-		}
+	/*
+	 * By id, the answer's ETag comes along for the cache. An id-shaped
+	 * title (no item has that id) and other titles go through
+	 * items_find(): those entries have no tag and only expire.
+	 */
+	rc = id_is_valid(iid) ? item_fetch(&it, ctx, &v, iid, NULL, tag, &not_modified)
+			      : SESAME_ENOTFOUND;
+	if (rc == SESAME_ENOTFOUND) {
+		tag[0] = '\0';
+		rc = items_find(&it, &ctx->s, &v, iid);
 	}
+	rc = rc ? rc : item_out(out, it, false);
+	if (rc == 0)
+		item_cache_put(ctx, it, &v, tag);
 	item_free(it);
 	client_vault_clear(&v);
 	return rc;
