@@ -7,12 +7,14 @@
  *
  * - each vault's permission is decided once per request;
  * - title queries cost one SQL statement per vault, not one per query;
- * - each item is written once per request however many queries match it;
+ * - each item is written once per request however many queries match it
+ *   (found again through a small hash table of id and version);
  * - the answer is written straight into one buffer, not built as a jansson
  *   tree and dumped: every string in it is an id, a state, a time or
  *   base64url, and a batch of 100 spent a third of its server time in the
  *   tree and the dump (docs/decisions.md §10).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +112,20 @@ static int put_b64(sbuf *b, const unsigned char *p, size_t n)
 	return 0;
 }
 
+/* A decimal integer without printf (a call per item added up). */
+static int put_integer(sbuf *b, long long v)
+{
+	char digits[24], *p = digits + sizeof digits;
+	unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	return sbuf_add(b, p, (size_t)(digits + sizeof digits - p));
+}
+
 static int put_member(sbuf *b, const char *key, const char *value)
 {
 	return sbuf_adds(b, key) || sjson_put_string(b, value, strlen(value));
@@ -125,7 +141,7 @@ static int put_member(sbuf *b, const char *key, const char *value)
 static int put_item(sbuf *b, const struct item_row *r)
 {
 	return put_member(b, "{\"id\":", r->id) || put_member(b, ",\"vault_id\":", r->vault_id) ||
-	       sbuf_printf(b, ",\"version\":%lld", r->version) ||
+	       sbuf_adds(b, ",\"version\":") || put_integer(b, r->version) ||
 	       put_member(b, ",\"state\":", r->state) ||
 	       (r->details &&
 		(sbuf_adds(b, ",\"details\":") || put_b64(b, r->details, r->details_len))) ||
@@ -156,19 +172,60 @@ struct resolve_ctx {
 	sbuf text;	    /* every distinct item object, written once */
 	struct span *items; /* where each is in `text` */
 	size_t nitems, capitems;
-	json_t *seen; /* "id/version" -> its index in `items` */
+	/* (id, version) -> index in items: open addressing, SIZE_MAX empty */
+	struct seen {
+		char id[STORE_ID_SIZE];
+		long long version;
+		size_t index;
+	} * seen;
+	size_t capseen; /* a power of two, at least twice nitems */
 };
+
+static size_t seen_slot(const struct resolve_ctx *rc, const char *id, long long version)
+{
+	uint64_t h = 1469598103934665603ull ^ (uint64_t)version;
+	for (const char *s = id; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	size_t i = (size_t)h & (rc->capseen - 1);
+	while (rc->seen[i].index != SIZE_MAX &&
+	       (rc->seen[i].version != version || strcmp(rc->seen[i].id, id) != 0))
+		i = (i + 1) & (rc->capseen - 1);
+	return i;
+}
+
+static int seen_grow(struct resolve_ctx *rc)
+{
+	size_t cap = rc->capseen ? rc->capseen * 2 : 256;
+	struct seen *old = rc->seen;
+	size_t oldcap = rc->capseen;
+
+	rc->seen = malloc(cap * sizeof *rc->seen);
+	if (!rc->seen) {
+		rc->seen = old;
+		return sesame_error_nomem();
+	}
+	rc->capseen = cap;
+	for (size_t i = 0; i < cap; i++)
+		rc->seen[i].index = SIZE_MAX;
+	for (size_t i = 0; i < oldcap; i++)
+		if (old[i].index != SIZE_MAX)
+			rc->seen[seen_slot(rc, old[i].id, old[i].version)] = old[i];
+	free(old);
+	return 0;
+}
 
 /* The index of the row's item object, written on its first sight. */
 static int item_index(struct resolve_ctx *rc, const struct item_row *r, size_t *out)
 {
-	char key[STORE_ID_SIZE + 24];
-	json_t *hit, *idx;
+	size_t slot;
 
-	snprintf(key, sizeof key, "%s/%lld", r->id, r->version);
-	hit = json_object_get(rc->seen, key);
-	if (hit) {
-		*out = (size_t)json_integer_value(hit);
+	if (strlen(r->id) >= STORE_ID_SIZE)
+		return sesame_error_set(SESAME_ERROR, "internal", "an item id is malformed");
+	if ((rc->nitems + 1) * 2 > rc->capseen && seen_grow(rc))
+		return SESAME_ENOMEM;
+	slot = seen_slot(rc, r->id, r->version);
+	if (rc->seen[slot].index != SIZE_MAX) {
+		*out = rc->seen[slot].index;
 		return 0;
 	}
 	if (rc->nitems == rc->capitems) {
@@ -183,9 +240,9 @@ static int item_index(struct resolve_ctx *rc, const struct item_row *r, size_t *
 	if (put_item(&rc->text, r))
 		return sesame_error_nomem();
 	rc->items[rc->nitems] = (struct span){off, rc->text.len - off};
-	idx = json_integer((json_int_t)rc->nitems);
-	if (!idx || json_object_set_new(rc->seen, key, idx))
-		return sesame_error_nomem();
+	memcpy(rc->seen[slot].id, r->id, strlen(r->id) + 1);
+	rc->seen[slot].version = r->version;
+	rc->seen[slot].index = rc->nitems;
 	*out = rc->nitems++;
 	return 0;
 }
@@ -381,8 +438,7 @@ HANDLER(handle_resolve)
 	cache = calloc(1, sizeof *cache);
 	rc.q = calloc(nq, sizeof *rc.q);
 	rc.order = calloc(nq, sizeof *rc.order);
-	rc.seen = json_object();
-	if (!cache || !rc.q || !rc.order || !rc.seen) {
+	if (!cache || !rc.q || !rc.order) {
 		err = SESAME_ENOMEM;
 		goto out;
 	}
@@ -422,7 +478,7 @@ out:
 	free(rc.order);
 	free(rc.items);
 	sbuf_free(&rc.text);
-	json_decref(rc.seen);
+	free(rc.seen);
 	for (i = 0; cache && i < cache->n; i++)
 		json_decref(cache->v[i].error);
 	free(cache);
