@@ -146,7 +146,7 @@ static int write_out_file(const char *path, mode_t mode, bool force, const char 
 static int emit(const cli_args *a, const char *data, size_t len)
 {
 	const char *path = cli_get(a, "out-file");
-	mode_t mode;
+	mode_t mode = 0600;
 	int rc;
 
 	if (!path) {

@@ -68,14 +68,6 @@ void sbuf_reset(sbuf *b)
 	b->len = 0;
 }
 
-void sbuf_truncate(sbuf *b, size_t len)
-{
-	if (!b->ptr || len >= b->len)
-		return;
-	sodium_memzero(b->ptr + len, b->len - len);
-	b->len = len;
-}
-
 int sbuf_grow(sbuf *b, size_t extra)
 {
 	/* +1 for the terminating NUL, which max does not count. */

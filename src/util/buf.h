@@ -48,13 +48,6 @@ void sbuf_free(sbuf *b);
 /* Empties the buffer, keeping its memory (wiped first). */
 void sbuf_reset(sbuf *b);
 
-/*
- * Shortens the content to `len` bytes (no-op if already shorter), wiping
- * only the bytes cut off: cheap to call often on a large buffer, where
- * sbuf_reset() wipes the whole capacity.
- */
-void sbuf_truncate(sbuf *b, size_t len);
-
 /* Appends; on failure the buffer is freed and a SESAME_E* code returned. */
 int sbuf_add(sbuf *b, const void *data, size_t len);
 int sbuf_adds(sbuf *b, const char *str);

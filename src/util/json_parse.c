@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * sjson_parse(): a strict JSON reader that builds jansson values.
+ * The JSON reader: jdoc_parse() builds a read-only document in one arena
+ * (json_doc.h), and sjson_parse() turns that into jansson values.
  *
  * Why not json_loadb(): jansson's lexer moves every byte through a
- * per-character stream and string buffer, which made parsing the largest
- * cost of a batch resolve on both ends (docs/decisions.md §10). This
- * reader scans runs of plain bytes at once and hands each string to
- * jansson in one copy. It accepts exactly what json_loadb() accepted with
- * JSON_REJECT_DUPLICATES (checked by a differential fuzzer against jansson,
- * tests/fuzz/json_fuzzer.c):
+ * per-character stream and string buffer, and its values cost one to
+ * three allocations and a hash each; parsing was the largest cost of a
+ * batch resolve on both ends (docs/decisions.md §10). This reader scans
+ * runs of plain bytes eight at a time and bump-allocates nodes and
+ * strings. It accepts exactly what json_loadb() accepted with
+ * JSON_REJECT_DUPLICATES (a differential fuzzer against jansson checks
+ * it, tests/fuzz/json_fuzzer.c), except a NUL byte after a number or a
+ * literal, which jansson skips and we refuse:
  *
  * - RFC 8259 grammar; the top level must be an object or an array, and
  *   nothing but whitespace may follow it;
@@ -19,8 +22,7 @@
  *   json_int_t; the others are reals and must not overflow;
  * - duplicate object keys are refused; so is nesting deeper than the limit.
  *
- * Strings with escapes are decoded in a scratch buffer that is wiped: item
- * plaintext passes through here.
+ * The arena is wiped when freed: item plaintext passes through here.
  */
 #include <errno.h>
 #include <limits.h>
@@ -33,9 +35,21 @@
 
 #include <sodium.h>
 
-#include "buf.h"
 #include "json.h"
+#include "json_doc.h"
 #include "sesame/errors.h"
+
+/* Arena blocks: the first sized from the text, each next one twice as big. */
+struct block {
+	struct block *next;
+	size_t used, cap;
+	max_align_t data[]; /* cap bytes */
+};
+
+struct jdoc {
+	struct block *blocks;
+	jdoc_val *root;
+};
 
 typedef struct {
 	const unsigned char *start, *p, *end;
@@ -43,7 +57,9 @@ typedef struct {
 	int code;		  /* SESAME_E* of the first error, 0 while none */
 	const char *reason;	  /* what went wrong, no input text in it */
 	const unsigned char *pos; /* where */
-	sbuf scratch;		  /* wiped: decoded escaped strings */
+	jdoc *doc;
+	jdoc_val **stack; /* members of the open containers, innermost last */
+	size_t nstack, capstack;
 } reader;
 
 static int fail(reader *r, const unsigned char *at, const char *reason)
@@ -164,35 +180,102 @@ static int hex4(const unsigned char *s, unsigned *out)
 	return 0;
 }
 
-static int put_utf8(sbuf *b, unsigned cp)
-{
-	char u[4];
-	size_t n;
+/* ---- the arena ---- */
 
-	if (cp < 0x80) {
-		u[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xc0 | cp >> 6);
-		u[1] = (char)(0x80 | (cp & 0x3f));
-		n = 2;
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xe0 | cp >> 12);
-		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[2] = (char)(0x80 | (cp & 0x3f));
-		n = 3;
-	} else {
-		u[0] = (char)(0xf0 | cp >> 18);
-		u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[3] = (char)(0x80 | (cp & 0x3f));
-		n = 4;
+static void *arena_alloc(reader *r, size_t n)
+{
+	struct block *b = r->doc->blocks;
+	size_t align = sizeof(max_align_t);
+
+	n = (n + align - 1) / align * align;
+	if (!b || b->cap - b->used < n) {
+		size_t cap = b ? b->cap * 2 : (size_t)(r->end - r->start) * 3 + 1024;
+		if (cap < n)
+			cap = n;
+		struct block *nb = malloc(sizeof *nb + cap);
+		if (!nb) {
+			nomem(r);
+			return NULL;
+		}
+		nb->next = b;
+		nb->used = 0;
+		nb->cap = cap;
+		r->doc->blocks = nb;
+		b = nb;
 	}
-	return sbuf_add(b, u, n);
+	void *p = (char *)b->data + b->used;
+	b->used += n;
+	return p;
 }
 
-/* One escape sequence at q (q[0] == '\\') into the scratch buffer; returns its length. */
-static size_t unescape(reader *r, const unsigned char *q)
+static jdoc_val *new_val(reader *r, jdoc_type type, const unsigned char *pos)
+{
+	jdoc_val *v = arena_alloc(r, sizeof *v);
+	if (v) {
+		memset(v, 0, sizeof *v);
+		v->type = type;
+		v->pos = (const char *)pos;
+	}
+	return v;
+}
+
+static int push(reader *r, jdoc_val *v)
+{
+	if (r->nstack == r->capstack) {
+		size_t cap = r->capstack ? r->capstack * 2 : 64;
+		jdoc_val **n = realloc(r->stack, cap * sizeof *n);
+		if (!n)
+			return nomem(r);
+		r->stack = n;
+		r->capstack = cap;
+	}
+	r->stack[r->nstack++] = v;
+	return 0;
+}
+
+/* The container v gets the members pushed since `base`. */
+static int close_container(reader *r, jdoc_val *v, size_t base)
+{
+	v->n = r->nstack - base;
+	if (v->n) {
+		v->u.items = arena_alloc(r, v->n * sizeof *v->u.items);
+		if (!v->u.items)
+			return -1;
+		memcpy(v->u.items, r->stack + base, v->n * sizeof *v->u.items);
+	}
+	r->nstack = base;
+	return 0;
+}
+
+/* ---- strings ---- */
+
+static void put_utf8(char **o, unsigned cp)
+{
+	unsigned char *u = (unsigned char *)*o;
+
+	if (cp < 0x80) {
+		*u++ = (unsigned char)cp;
+	} else if (cp < 0x800) {
+		*u++ = (unsigned char)(0xc0 | cp >> 6);
+		*u++ = (unsigned char)(0x80 | (cp & 0x3f));
+	} else if (cp < 0x10000) {
+		*u++ = (unsigned char)(0xe0 | cp >> 12);
+		*u++ = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+		*u++ = (unsigned char)(0x80 | (cp & 0x3f));
+	} else {
+		*u++ = (unsigned char)(0xf0 | cp >> 18);
+		*u++ = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
+		*u++ = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+		*u++ = (unsigned char)(0x80 | (cp & 0x3f));
+	}
+	*o = (char *)u;
+}
+
+/*
+ * One escape sequence at q (q[0] == '\\') written at *o (never longer
+ * than the sequence); returns the sequence's length, 0 on error.
+ */
+static size_t unescape(reader *r, const unsigned char *q, char **o)
 {
 	static const char simple_in[] = "\"\\/bfnrt", simple_out[] = "\"\\/\b\f\n\r\t";
 	const unsigned char *end = r->end;
@@ -202,8 +285,7 @@ static size_t unescape(reader *r, const unsigned char *q)
 		return fail(r, q, "premature end of input"), 0;
 	const char *s = q[1] ? strchr(simple_in, q[1]) : NULL;
 	if (s) {
-		if (sbuf_addc(&r->scratch, simple_out[s - simple_in]))
-			return nomem(r), 0;
+		*(*o)++ = simple_out[s - simple_in];
 		return 2;
 	}
 	if (q[1] != 'u')
@@ -216,28 +298,25 @@ static size_t unescape(reader *r, const unsigned char *q)
 		if (end - q < 12 || q[6] != '\\' || q[7] != 'u' || hex4(q + 8, &lo) ||
 		    lo < 0xdc00 || lo > 0xdfff)
 			return fail(r, q, "invalid Unicode escape: a high surrogate alone"), 0;
-		cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-		if (put_utf8(&r->scratch, cp))
-			return nomem(r), 0;
+		put_utf8(o, 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00));
 		return 12;
 	}
 	if (cp == 0)
 		return fail(r, q, "\\u0000 is not allowed"), 0;
-	if (put_utf8(&r->scratch, cp))
-		return nomem(r), 0;
+	put_utf8(o, cp);
 	return 6;
 }
 
 /*
- * The string at r->p (its opening quote). *out points into the input when
- * it has no escapes, else into the scratch buffer (valid until the next
- * string).
+ * The string at r->p (its opening quote), checked, then copied (escapes
+ * decoded) into the arena with a NUL after it.
  */
 static int read_string(reader *r, const char **out, size_t *len)
 {
 	const unsigned char *s = r->p + 1, *q = s, *end = r->end;
 	bool escaped = false;
 
+	/* First the extent and the checks; escapes only noted. */
 	for (;;) {
 		q = skip_plain(q, end);
 		if (q >= end)
@@ -245,17 +324,8 @@ static int read_string(reader *r, const char **out, size_t *len)
 		if (*q == '"')
 			break;
 		if (*q == '\\') {
-			if (!escaped) {
-				sbuf_truncate(&r->scratch, 0); /* wipes what it held */
-				escaped = true;
-			}
-			if (sbuf_add(&r->scratch, s, (size_t)(q - s)))
-				return nomem(r);
-			size_t n = unescape(r, q);
-			if (!n)
-				return -1;
-			q += n;
-			s = q;
+			escaped = true;
+			q += (q + 1 < end) ? 2 : 1; /* unescape() checks it below */
 			continue;
 		}
 		if (*q < 0x20)
@@ -265,18 +335,35 @@ static int read_string(reader *r, const char **out, size_t *len)
 			return fail(r, q, "invalid UTF-8 in a string");
 		q += n;
 	}
-	if (escaped) {
-		if (sbuf_add(&r->scratch, s, (size_t)(q - s)))
-			return nomem(r);
-		*out = r->scratch.ptr;
-		*len = r->scratch.len;
+	char *copy = arena_alloc(r, (size_t)(q - s) + 1), *o = copy;
+	if (!copy)
+		return -1;
+	if (!escaped) {
+		memcpy(copy, s, (size_t)(q - s));
+		o += q - s;
 	} else {
-		*out = (const char *)s;
-		*len = (size_t)(q - s);
+		for (const unsigned char *c = s; c < q;) {
+			const unsigned char *run = c;
+			while (c < q && *c != '\\')
+				c++;
+			memcpy(o, run, (size_t)(c - run));
+			o += c - run;
+			if (c < q) {
+				size_t n = unescape(r, c, &o);
+				if (!n)
+					return -1;
+				c += n;
+			}
+		}
 	}
+	*o = '\0';
+	*out = copy;
+	*len = (size_t)(o - copy);
 	r->p = q + 1;
 	return 0;
 }
+
+/* ---- numbers and literals ---- */
 
 static bool is_digit(unsigned char c)
 {
@@ -284,17 +371,14 @@ static bool is_digit(unsigned char c)
 }
 
 /* A real in C syntax through strtod, with the locale's decimal point (as jansson). */
-static json_t *real_value(reader *r, const unsigned char *s, size_t n)
+static int real_value(reader *r, jdoc_val *v, const unsigned char *s, size_t n)
 {
 	char stackbuf[64], *buf = stackbuf;
 	const char *point = localeconv()->decimal_point;
-	json_t *v = NULL;
-	double d;
+	int rc = 0;
 
-	if (n >= sizeof stackbuf && !(buf = malloc(n + 1))) {
-		nomem(r);
-		return NULL;
-	}
+	if (n >= sizeof stackbuf && !(buf = malloc(n + 1)))
+		return nomem(r);
 	memcpy(buf, s, n);
 	buf[n] = '\0';
 	if (point && point[0] && point[0] != '.' && !point[1]) {
@@ -303,17 +387,15 @@ static json_t *real_value(reader *r, const unsigned char *s, size_t n)
 			*dot = point[0];
 	}
 	errno = 0;
-	d = strtod(buf, NULL);
-	if ((d == HUGE_VAL || d == -HUGE_VAL) && errno == ERANGE)
-		fail(r, s, "real number overflow");
-	else if (!(v = json_real(d)))
-		nomem(r);
+	v->u.d = strtod(buf, NULL);
+	if ((v->u.d == HUGE_VAL || v->u.d == -HUGE_VAL) && errno == ERANGE)
+		rc = fail(r, s, "real number overflow");
 	if (buf != stackbuf)
 		free(buf);
-	return v;
+	return rc;
 }
 
-static json_t *read_number(reader *r)
+static jdoc_val *read_number(reader *r)
 {
 	const unsigned char *s = r->p, *q = s, *end = r->end;
 	bool neg = false, real = false;
@@ -350,37 +432,37 @@ static json_t *read_number(reader *r)
 			q++;
 	}
 	r->p = q;
+	jdoc_val *v = new_val(r, real ? JDOC_REAL : JDOC_INTEGER, s);
+	if (!v)
+		return NULL;
 	if (real)
-		return real_value(r, s, (size_t)(q - s));
+		return real_value(r, v, s, (size_t)(q - s)) ? NULL : v;
 
 	/* Accumulated negatively, so that the most negative value fits. */
-	json_int_t v = 0;
+	long long i = 0;
 	for (const unsigned char *d = s + neg; d < q; d++) {
 		int digit = *d - '0';
-		if (v < (LLONG_MIN + digit) / 10)
+		if (i < (LLONG_MIN + digit) / 10)
 			return fail(r, s, neg ? "too big negative integer" : "too big integer"),
 			       NULL;
-		v = v * 10 - digit;
+		i = i * 10 - digit;
 	}
 	if (!neg) {
-		if (v == LLONG_MIN)
+		if (i == LLONG_MIN)
 			return fail(r, s, "too big integer"), NULL;
-		v = -v;
+		i = -i;
 	}
-	json_t *j = json_integer(v);
-	if (!j)
-		nomem(r);
-	return j;
+	v->u.i = i;
+	return v;
 }
 
-static json_t *read_value(reader *r);
-
-static json_t *read_literal(reader *r)
+static jdoc_val *read_literal(reader *r)
 {
 	static const struct {
 		const char *word;
 		size_t len;
-	} words[] = {{"true", 4}, {"false", 5}, {"null", 4}};
+		jdoc_type type;
+	} words[] = {{"true", 4, JDOC_TRUE}, {"false", 5, JDOC_FALSE}, {"null", 4, JDOC_NULL}};
 	const unsigned char *s = r->p;
 
 	for (size_t i = 0; i < 3; i++) {
@@ -392,11 +474,14 @@ static json_t *read_literal(reader *r)
 		    ((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z')))
 			break;
 		r->p = s + n;
-		json_t *v = i == 0 ? json_true() : i == 1 ? json_false() : json_null();
-		return v ? v : (nomem(r), NULL);
+		return new_val(r, words[i].type, s);
 	}
 	return fail(r, s, "invalid token"), NULL;
 }
+
+/* ---- containers ---- */
+
+static jdoc_val *read_value(reader *r);
 
 static int enter(reader *r)
 {
@@ -409,14 +494,55 @@ static int enter(reader *r)
 	return 0;
 }
 
-static json_t *read_object(reader *r)
+static bool same_key(const jdoc_val *a, const jdoc_val *b)
 {
-	json_t *obj;
+	return a->keylen == b->keylen && memcmp(a->key, b->key, a->keylen) == 0;
+}
 
-	if (enter(r))
+static int by_key(const void *a, const void *b)
+{
+	const jdoc_val *x = *(jdoc_val *const *)a, *y = *(jdoc_val *const *)b;
+	if (x->keylen != y->keylen)
+		return x->keylen < y->keylen ? -1 : 1;
+	int c = memcmp(x->key, y->key, x->keylen);
+	if (c)
+		return c;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/*
+ * Small objects are checked for a duplicate key as each member arrives
+ * (DUP_SCAN_MAX before it); a larger one once more when it closes, by
+ * sorting its keys, so that a million keys cost n log n, not n squared.
+ */
+#define DUP_SCAN_MAX 16
+
+static int check_duplicates(reader *r, jdoc_val *obj)
+{
+	jdoc_val **sorted;
+	const char *first = NULL;
+
+	if (obj->n <= DUP_SCAN_MAX)
+		return 0; /* already checked member by member */
+	sorted = malloc(obj->n * sizeof *sorted);
+	if (!sorted)
+		return nomem(r);
+	memcpy(sorted, obj->u.items, obj->n * sizeof *sorted);
+	qsort(sorted, obj->n, sizeof *sorted, by_key);
+	for (size_t i = 1; i < obj->n; i++)
+		if (same_key(sorted[i - 1], sorted[i]) && (!first || sorted[i]->pos < first))
+			first = sorted[i]->pos; /* the earliest second occurrence */
+	free(sorted);
+	return first ? fail(r, (const unsigned char *)first, "duplicate object key") : 0;
+}
+
+static jdoc_val *read_object(reader *r)
+{
+	jdoc_val *obj = new_val(r, JDOC_OBJECT, r->p);
+	size_t base = r->nstack;
+
+	if (!obj || enter(r))
 		return NULL;
-	if (!(obj = json_object()))
-		return nomem(r), NULL;
 	r->p++; /* '{' */
 	skip_ws(r);
 	if (r->p < r->end && *r->p == '}') {
@@ -428,46 +554,28 @@ static json_t *read_object(reader *r)
 		const unsigned char *at = r->p;
 		const char *key;
 		size_t klen;
-		json_t *v;
+		jdoc_val *v;
 
-		if (r->p >= r->end || *r->p != '"') {
-			fail(r, r->p, "string or '}' expected");
-			goto bad;
-		}
+		if (r->p >= r->end || *r->p != '"')
+			return fail(r, r->p, "string or '}' expected"), NULL;
 		if (read_string(r, &key, &klen))
-			goto bad;
-		if (json_object_getn(obj, key, klen)) {
-			fail(r, at, "duplicate object key");
-			goto bad;
-		}
-		/* A key in the scratch buffer would be overwritten by the value's strings. */
-		char stackkey[128], *k = (char *)key;
-		if (key == r->scratch.ptr) {
-			k = klen < sizeof stackkey ? stackkey : malloc(klen + 1);
-			if (!k) {
-				nomem(r);
-				goto bad;
-			}
-			memcpy(k, key, klen);
-		}
+			return NULL;
 		skip_ws(r);
-		if (r->p >= r->end || *r->p != ':') {
-			fail(r, r->p, "':' expected");
-			v = NULL;
-		} else {
-			r->p++;
-			skip_ws(r);
-			v = read_value(r);
-		}
-		int set = v ? json_object_setn_new_nocheck(obj, k, klen, v) : -1;
-		if (k != key && k != stackkey)
-			free(k);
-		if (!v)
-			goto bad;
-		if (set) {
-			nomem(r);
-			goto bad;
-		}
+		if (r->p >= r->end || *r->p != ':')
+			return fail(r, r->p, "':' expected"), NULL;
+		r->p++;
+		skip_ws(r);
+		if (!(v = read_value(r)))
+			return NULL;
+		v->key = key;
+		v->keylen = klen;
+		v->pos = (const char *)at;
+		if (r->nstack - base < DUP_SCAN_MAX)
+			for (size_t i = base; i < r->nstack; i++)
+				if (same_key(r->stack[i], v))
+					return fail(r, at, "duplicate object key"), NULL;
+		if (push(r, v))
+			return NULL;
 		skip_ws(r);
 		if (r->p < r->end && *r->p == ',') {
 			r->p++;
@@ -477,24 +585,21 @@ static json_t *read_object(reader *r)
 		if (r->p < r->end && *r->p == '}') {
 			r->p++;
 			r->depth--;
+			if (close_container(r, obj, base) || check_duplicates(r, obj))
+				return NULL;
 			return obj;
 		}
-		fail(r, r->p, "',' or '}' expected");
-		goto bad;
+		return fail(r, r->p, "',' or '}' expected"), NULL;
 	}
-bad:
-	json_decref(obj);
-	return NULL;
 }
 
-static json_t *read_array(reader *r)
+static jdoc_val *read_array(reader *r)
 {
-	json_t *arr;
+	jdoc_val *arr = new_val(r, JDOC_ARRAY, r->p);
+	size_t base = r->nstack;
 
-	if (enter(r))
+	if (!arr || enter(r))
 		return NULL;
-	if (!(arr = json_array()))
-		return nomem(r), NULL;
 	r->p++; /* '[' */
 	skip_ws(r);
 	if (r->p < r->end && *r->p == ']') {
@@ -503,13 +608,9 @@ static json_t *read_array(reader *r)
 		return arr;
 	}
 	for (;;) {
-		json_t *v = read_value(r);
-		if (!v)
-			goto bad;
-		if (json_array_append_new(arr, v)) {
-			nomem(r);
-			goto bad;
-		}
+		jdoc_val *v = read_value(r);
+		if (!v || push(r, v))
+			return NULL;
 		skip_ws(r);
 		if (r->p < r->end && *r->p == ',') {
 			r->p++;
@@ -519,17 +620,13 @@ static json_t *read_array(reader *r)
 		if (r->p < r->end && *r->p == ']') {
 			r->p++;
 			r->depth--;
-			return arr;
+			return close_container(r, arr, base) ? NULL : arr;
 		}
-		fail(r, r->p, "',' or ']' expected");
-		goto bad;
+		return fail(r, r->p, "',' or ']' expected"), NULL;
 	}
-bad:
-	json_decref(arr);
-	return NULL;
 }
 
-static json_t *read_value(reader *r)
+static jdoc_val *read_value(reader *r)
 {
 	if (r->p >= r->end)
 		return fail(r, r->p, "premature end of input"), NULL;
@@ -539,12 +636,10 @@ static json_t *read_value(reader *r)
 	case '[':
 		return read_array(r);
 	case '"': {
-		const char *s;
-		size_t n;
-		if (read_string(r, &s, &n))
+		jdoc_val *v = new_val(r, JDOC_STRING, r->p);
+		if (!v || read_string(r, &v->u.s, &v->n))
 			return NULL;
-		json_t *v = json_stringn_nocheck(s, n); /* UTF-8 checked above */
-		return v ? v : (nomem(r), NULL);
+		return v;
 	}
 	case '-':
 	case '0':
@@ -576,13 +671,27 @@ static void where(const reader *r, int *line, int *column)
 	*column = (int)(s - bol) + 1;
 }
 
-json_t *sjson_parse(const char *text, size_t len, const sjson_limits *limits, int *code, char *err,
-		    size_t errcap)
+/* ---- the document ---- */
+
+void jdoc_free(jdoc *d)
+{
+	if (!d)
+		return;
+	for (struct block *b = d->blocks, *next; b; b = next) {
+		next = b->next;
+		sodium_memzero(b->data, b->used);
+		free(b);
+	}
+	free(d);
+}
+
+jdoc *jdoc_parse(const char *text, size_t len, const sjson_limits *limits, int *code, char *err,
+		 size_t errcap)
 {
 	size_t max_bytes = limits ? limits->max_bytes : 0;
 	int max_depth = limits && limits->max_depth ? limits->max_depth : SJSON_DEFAULT_MAX_DEPTH;
 	reader r = {.max_depth = max_depth};
-	json_t *root = NULL;
+	jdoc_val *root = NULL;
 
 	if (max_bytes && len > max_bytes) {
 		*code = SESAME_ETOOBIG;
@@ -590,9 +699,14 @@ json_t *sjson_parse(const char *text, size_t len, const sjson_limits *limits, in
 			 max_bytes);
 		return NULL;
 	}
+	r.doc = calloc(1, sizeof *r.doc);
+	if (!r.doc) {
+		*code = SESAME_ENOMEM;
+		snprintf(err, errcap, "out of memory while parsing json");
+		return NULL;
+	}
 	r.start = r.p = (const unsigned char *)(text ? text : "");
 	r.end = r.start + (text ? len : 0);
-	sbuf_init_wiped(&r.scratch, len + 1);
 	skip_ws(&r);
 	if (r.p < r.end && (*r.p == '{' || *r.p == '['))
 		root = read_value(&r);
@@ -602,11 +716,10 @@ json_t *sjson_parse(const char *text, size_t len, const sjson_limits *limits, in
 		skip_ws(&r);
 		if (r.p != r.end) {
 			fail(&r, r.p, "end of file expected");
-			json_decref(root);
 			root = NULL;
 		}
 	}
-	sbuf_free(&r.scratch);
+	free(r.stack);
 	if (!root) {
 		int line, column;
 		*code = r.code ? r.code : SESAME_EINVAL;
@@ -619,8 +732,99 @@ json_t *sjson_parse(const char *text, size_t len, const sjson_limits *limits, in
 			snprintf(err, errcap, "malformed json at line %d column %d: %s", line,
 				 column, r.reason ? r.reason : "invalid");
 		}
+		jdoc_free(r.doc);
 		return NULL;
 	}
+	/* Positions point into the caller's text: no longer ours to keep. */
+	r.doc->root = root;
 	*code = 0;
+	return r.doc;
+}
+
+const jdoc_val *jdoc_root(const jdoc *d)
+{
+	return d ? d->root : NULL;
+}
+
+/* Keys are NUL-terminated copies without NUL inside: strcmp is exact. */
+const jdoc_val *jdoc_get(const jdoc_val *v, const char *key)
+{
+	if (!v || v->type != JDOC_OBJECT)
+		return NULL;
+	for (size_t i = 0; i < v->n; i++) {
+		const jdoc_val *m = v->u.items[i];
+		if (m->key[0] == key[0] && strcmp(m->key, key) == 0)
+			return m;
+	}
+	return NULL;
+}
+
+const char *jdoc_unknown_key(const jdoc_val *v, const char *const *allowed)
+{
+	for (size_t i = 0; v && v->type == JDOC_OBJECT && i < v->n; i++) {
+		const jdoc_val *m = v->u.items[i];
+		bool known = false;
+		for (size_t k = 0; allowed[k] && !known; k++)
+			known = allowed[k][0] == m->key[0] && strcmp(allowed[k], m->key) == 0;
+		if (!known)
+			return m->key;
+	}
+	return NULL;
+}
+
+json_t *jdoc_to_jansson(const jdoc_val *v)
+{
+	json_t *j = NULL;
+
+	switch (v->type) {
+	case JDOC_NULL:
+		return json_null();
+	case JDOC_FALSE:
+		return json_false();
+	case JDOC_TRUE:
+		return json_true();
+	case JDOC_INTEGER:
+		return json_integer(v->u.i);
+	case JDOC_REAL:
+		return json_real(v->u.d);
+	case JDOC_STRING:
+		return json_stringn_nocheck(v->u.s, v->n); /* UTF-8 checked when read */
+	case JDOC_ARRAY:
+		if (!(j = json_array()))
+			return NULL;
+		for (size_t i = 0; i < v->n; i++)
+			if (json_array_append_new(j, jdoc_to_jansson(v->u.items[i])))
+				goto fail;
+		return j;
+	case JDOC_OBJECT:
+		if (!(j = json_object()))
+			return NULL;
+		for (size_t i = 0; i < v->n; i++) {
+			const jdoc_val *m = v->u.items[i];
+			json_t *mv = jdoc_to_jansson(m);
+			if (!mv || json_object_setn_new_nocheck(j, m->key, m->keylen, mv))
+				goto fail;
+		}
+		return j;
+	}
+fail:
+	json_decref(j);
+	return NULL;
+}
+
+json_t *sjson_parse(const char *text, size_t len, const sjson_limits *limits, int *code,
+		    char *err, size_t errcap)
+{
+	jdoc *d = jdoc_parse(text, len, limits, code, err, errcap);
+	json_t *root;
+
+	if (!d)
+		return NULL;
+	root = jdoc_to_jansson(jdoc_root(d));
+	jdoc_free(d);
+	if (!root) {
+		*code = SESAME_ENOMEM;
+		snprintf(err, errcap, "out of memory while parsing json");
+	}
 	return root;
 }

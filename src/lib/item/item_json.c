@@ -18,6 +18,7 @@
 
 #include "error.h"
 #include "json.h"
+#include "json_doc.h"
 #include "item/item_json.h"
 #include "item/item_internal.h"
 
@@ -202,26 +203,26 @@ static const char *describe(char *buf, size_t cap, const char *key, const char *
 	return buf;
 }
 
-static const char *type_name(json_type t)
+static const char *type_name(jdoc_type t)
 {
 	switch (t) {
-	case JSON_OBJECT:
+	case JDOC_OBJECT:
 		return "an object";
-	case JSON_ARRAY:
+	case JDOC_ARRAY:
 		return "an array";
-	case JSON_STRING:
+	case JDOC_STRING:
 		return "a string";
-	case JSON_INTEGER:
+	case JDOC_INTEGER:
 		return "an integer";
 	default:
 		return "something else";
 	}
 }
 
-static int check_keys(const json_t *obj, const char *const *allowed, const char *where)
+static int check_keys(const jdoc_val *obj, const char *const *allowed, const char *where)
 {
 	char q[ITEM_QUOTE_MAX];
-	const char *key = sjson_unknown_key(obj, allowed);
+	const char *key = jdoc_unknown_key(obj, allowed);
 
 	if (!key)
 		return 0;
@@ -233,61 +234,56 @@ static int check_keys(const json_t *obj, const char *const *allowed, const char 
  * Looks `key` up in `obj`. *out is NULL when it is absent (or null, with
  * F_NULL); an error when it is required and absent, or has another type.
  */
-static int member(json_t **out, const json_t *obj, const char *key, const char *where,
-		  unsigned flags, json_type type)
+static int member(const jdoc_val **out, const jdoc_val *obj, const char *key, const char *where,
+		  unsigned flags, jdoc_type type)
 {
 	char what[96];
-	json_t *v = json_object_get(obj, key);
+	const jdoc_val *v = jdoc_get(obj, key);
 
 	*out = NULL;
-	if (!v || (json_is_null(v) && (flags & F_NULL))) {
+	if (!v || ((v->type == JDOC_NULL) && (flags & F_NULL))) {
 		if (flags & F_REQ)
 			return sesame_error_set(SESAME_EINVAL, ITEM_KIND_INVALID, "missing %s",
 						describe(what, sizeof what, key, where));
 		return 0;
 	}
-	if (json_typeof(v) != type)
+	if (v->type != type)
 		return sesame_error_set(SESAME_EINVAL, ITEM_KIND_INVALID, "%s must be %s",
 					describe(what, sizeof what, key, where), type_name(type));
 	*out = v;
 	return 0;
 }
 
-/* A string's text after the checks: length limit and no NUL byte. */
-static int string_text(const json_t *v, const char *what, size_t max, const char **out)
+/*
+ * A string's text after the length limit. No NUL check: the reader
+ * refuses \u0000, and a tree is decoded through its text.
+ */
+static int string_text(const jdoc_val *v, const char *what, size_t max, const char **out)
 {
-	size_t n;
-
-	if (!json_is_string(v))
+	if (v->type != JDOC_STRING)
 		return sesame_error_set(SESAME_EINVAL, ITEM_KIND_INVALID, "%s must be a string",
 					what);
-	n = json_string_length(v);
-	if (n > max)
+	if (v->n > max)
 		return sesame_error_set(SESAME_ETOOBIG, ITEM_KIND_TOO_BIG,
-					"%s is %zu bytes, more than the limit of %zu", what, n,
+					"%s is %zu bytes, more than the limit of %zu", what, v->n,
 					max);
-	*out = json_string_value(v);
-	if (strlen(*out) != n)
-		return sesame_error_set(SESAME_EINVAL, ITEM_KIND_INVALID,
-					"%s contains a NUL byte", what);
+	*out = v->u.s;
 	return 0;
 }
 
-static int get_string(const char **out, const json_t *obj, const char *key, const char *where,
+static int get_string(const char **out, const jdoc_val *obj, const char *key, const char *where,
 		      unsigned flags, size_t max)
 {
 	char what[96];
-	json_t *v;
+	const jdoc_val *v;
 	int rc;
 
 	*out = NULL;
-	if ((rc = member(&v, obj, key, where, flags, JSON_STRING)) || !v)
+	if ((rc = member(&v, obj, key, where, flags, JDOC_STRING)) || !v)
 		return rc;
 	/* The common case checked first: the name is formatted only for an error. */
-	size_t n = json_string_length(v);
-	const char *s = json_string_value(v);
-	if (n <= max && strlen(s) == n) {
-		*out = s;
+	if (v->n <= max) {
+		*out = v->u.s;
 		return 0;
 	}
 	return string_text(v, describe(what, sizeof what, key, where), max, out);
@@ -298,7 +294,7 @@ static int get_string(const char **out, const json_t *obj, const char *key, cons
  * or empty if `empty_is_null` (the members the model says are NULL when
  * there is none).
  */
-static int copy_string(char **dst, const json_t *obj, const char *key, const char *where,
+static int copy_string(char **dst, const jdoc_val *obj, const char *key, const char *where,
 		       unsigned flags, size_t max, bool empty_is_null)
 {
 	const char *s;
@@ -317,7 +313,7 @@ static int copy_string(char **dst, const json_t *obj, const char *key, const cha
 
 /* An item, vault or file id into its fixed array; its form is checked by
  * item_validate() later, only the length here. */
-static int copy_id(char dst[ITEM_ID_LEN + 1], const json_t *obj, const char *key,
+static int copy_id(char dst[ITEM_ID_LEN + 1], const jdoc_val *obj, const char *key,
 		   const char *where, unsigned flags)
 {
 	char what[96];
@@ -334,24 +330,24 @@ static int copy_id(char dst[ITEM_ID_LEN + 1], const json_t *obj, const char *key
 	return 0;
 }
 
-static int get_uint(uint64_t *out, const json_t *obj, const char *key, const char *where,
+static int get_uint(uint64_t *out, const jdoc_val *obj, const char *key, const char *where,
 		    unsigned flags)
 {
 	char what[96];
-	json_t *v;
+	const jdoc_val *v;
 	int rc;
 
-	if ((rc = member(&v, obj, key, where, flags, JSON_INTEGER)) || !v)
+	if ((rc = member(&v, obj, key, where, flags, JDOC_INTEGER)) || !v)
 		return rc;
-	if (json_integer_value(v) < 0)
+	if (v->u.i < 0)
 		return sesame_error_set(SESAME_EINVAL, ITEM_KIND_INVALID,
 					"%s must not be negative",
 					describe(what, sizeof what, key, where));
-	*out = (uint64_t)json_integer_value(v);
+	*out = (uint64_t)v->u.i;
 	return 0;
 }
 
-static int get_time(int64_t *out, const json_t *obj, const char *key)
+static int get_time(int64_t *out, const jdoc_val *obj, const char *key)
 {
 	const char *s;
 	int rc;
@@ -365,7 +361,7 @@ static int get_time(int64_t *out, const json_t *obj, const char *key)
 }
 
 /* An enumeration spelled exactly as one of `names` (index = value). */
-static int get_enum(int *out, const json_t *obj, const char *key, const char *where,
+static int get_enum(int *out, const jdoc_val *obj, const char *key, const char *where,
 		    unsigned flags, const char *(*name_of)(size_t), size_t count)
 {
 	char q[ITEM_QUOTE_MAX];
@@ -407,14 +403,14 @@ static const char *purpose_of(size_t i)
 }
 
 /* An array member, with its length checked before anything is allocated. */
-static int get_array(json_t **out, size_t *n, const json_t *obj, const char *key, size_t max)
+static int get_array(const jdoc_val **out, size_t *n, const jdoc_val *obj, const char *key, size_t max)
 {
 	int rc;
 
 	*n = 0;
-	if ((rc = member(out, obj, key, "", 0, JSON_ARRAY)) || !*out)
+	if ((rc = member(out, obj, key, "", 0, JDOC_ARRAY)) || !*out)
 		return rc;
-	*n = json_array_size(*out);
+	*n = (*out)->n;
 	if (*n > max)
 		return sesame_error_set(SESAME_ETOOBIG, ITEM_KIND_TOO_BIG,
 					"'%s' has %zu entries, more than the limit of %zu", key, *n,
@@ -447,24 +443,24 @@ static const char *indexed(char buf[32], const char *name, size_t i)
 	return buf;
 }
 
-static int element(const json_t *v, const char *where, const char *const *keys)
+static int element(const jdoc_val *v, const char *where, const char *const *keys)
 {
-	if (!json_is_object(v))
+	if (!(v->type == JDOC_OBJECT))
 		return sesame_error_set(SESAME_EINVAL, ITEM_KIND_INVALID, "%s must be an object",
 					where);
 	return check_keys(v, keys, where);
 }
 
-static int decode_address(item_field *f, const json_t *details, const char *where)
+static int decode_address(item_field *f, const jdoc_val *details, const char *where)
 {
 	char sub[64];
-	json_t *a;
+	const jdoc_val *a;
 	int rc;
 
 	snprintf(sub, sizeof sub, "%s.details", where);
 	if ((rc = check_keys(details, details_keys, sub)))
 		return rc;
-	if ((rc = member(&a, details, "address", sub, F_NULL, JSON_OBJECT)) || !a)
+	if ((rc = member(&a, details, "address", sub, F_NULL, JDOC_OBJECT)) || !a)
 		return rc;
 	snprintf(sub, sizeof sub, "%s.details.address", where);
 	if ((rc = check_keys(a, address_keys, sub)))
@@ -485,10 +481,10 @@ static int decode_address(item_field *f, const json_t *details, const char *wher
 	return 0;
 }
 
-static int decode_field(item_field *f, const json_t *v, size_t i)
+static int decode_field(item_field *f, const jdoc_val *v, size_t i)
 {
 	char where[32];
-	json_t *details;
+	const jdoc_val *details;
 	int rc, type = 0, purpose = FIELD_PURPOSE_NONE;
 
 	indexed(where, "fields", i);
@@ -506,14 +502,14 @@ static int decode_field(item_field *f, const json_t *v, size_t i)
 		return rc;
 	f->type = (field_type)type;
 	f->purpose = (field_purpose)purpose;
-	if ((rc = member(&details, v, "details", where, F_NULL, JSON_OBJECT)) || !details)
+	if ((rc = member(&details, v, "details", where, F_NULL, JDOC_OBJECT)) || !details)
 		return rc;
 	return decode_address(f, details, where);
 }
 
-static int decode_fields(item *it, const json_t *obj)
+static int decode_fields(item *it, const jdoc_val *obj)
 {
-	json_t *arr;
+	const jdoc_val *arr;
 	size_t n;
 	int rc;
 
@@ -524,15 +520,15 @@ static int decode_fields(item *it, const json_t *obj)
 		return sesame_error_nomem();
 	it->nfields = n;
 	for (size_t i = 0; i < n; i++)
-		if ((rc = decode_field(&it->fields[i], json_array_get(arr, i), i)))
+		if ((rc = decode_field(&it->fields[i], arr->u.items[i], i)))
 			return rc;
 	return 0;
 }
 
-static int decode_sections(item *it, const json_t *obj)
+static int decode_sections(item *it, const jdoc_val *obj)
 {
 	char where[32];
-	json_t *arr;
+	const jdoc_val *arr;
 	size_t n;
 	int rc;
 
@@ -543,7 +539,7 @@ static int decode_sections(item *it, const json_t *obj)
 		return sesame_error_nomem();
 	it->nsections = n;
 	for (size_t i = 0; i < n; i++) {
-		const json_t *v = json_array_get(arr, i);
+		const jdoc_val *v = arr->u.items[i];
 		item_section *s = &it->sections[i];
 		indexed(where, "sections", i);
 		if ((rc = element(v, where, section_keys)) ||
@@ -556,10 +552,10 @@ static int decode_sections(item *it, const json_t *obj)
 	return 0;
 }
 
-static int decode_tags(item *it, const json_t *obj)
+static int decode_tags(item *it, const jdoc_val *obj)
 {
 	char what[32];
-	json_t *arr;
+	const jdoc_val *arr;
 	size_t n;
 	int rc;
 
@@ -572,7 +568,7 @@ static int decode_tags(item *it, const json_t *obj)
 	for (size_t i = 0; i < n; i++) {
 		const char *s = NULL;
 		snprintf(what, sizeof what, "tags[%zu]", i);
-		if ((rc = string_text(json_array_get(arr, i), what, ITEM_MAX_TAG_BYTES, &s)))
+		if ((rc = string_text(arr->u.items[i], what, ITEM_MAX_TAG_BYTES, &s)))
 			return rc;
 		it->tags[i] = strdup(s);
 		if (!it->tags[i])
@@ -581,10 +577,10 @@ static int decode_tags(item *it, const json_t *obj)
 	return 0;
 }
 
-static int decode_websites(item *it, const json_t *obj)
+static int decode_websites(item *it, const jdoc_val *obj)
 {
 	char where[32];
-	json_t *arr;
+	const jdoc_val *arr;
 	size_t n;
 	int rc;
 
@@ -595,7 +591,7 @@ static int decode_websites(item *it, const json_t *obj)
 		return sesame_error_nomem();
 	it->nwebsites = n;
 	for (size_t i = 0; i < n; i++) {
-		const json_t *v = json_array_get(arr, i);
+		const jdoc_val *v = arr->u.items[i];
 		item_website *w = &it->websites[i];
 		int autofill = AUTOFILL_ANYWHERE_ON_WEBSITE;
 		snprintf(where, sizeof where, "websites[%zu]", i);
@@ -613,7 +609,7 @@ static int decode_websites(item *it, const json_t *obj)
 }
 
 /* File attributes {name, id, size}: a file's "attributes" or the document. */
-static int decode_attributes(item_file *f, const json_t *v, const char *where)
+static int decode_attributes(item_file *f, const jdoc_val *v, const char *where)
 {
 	int rc;
 
@@ -625,10 +621,10 @@ static int decode_attributes(item_file *f, const json_t *v, const char *where)
 	return 0;
 }
 
-static int decode_files(item *it, const json_t *obj)
+static int decode_files(item *it, const jdoc_val *obj)
 {
 	char where[32], sub[48];
-	json_t *arr, *attrs;
+	const jdoc_val *arr, *attrs;
 	size_t n;
 	int rc;
 
@@ -639,12 +635,12 @@ static int decode_files(item *it, const json_t *obj)
 		return sesame_error_nomem();
 	it->nfiles = n;
 	for (size_t i = 0; i < n; i++) {
-		const json_t *v = json_array_get(arr, i);
+		const jdoc_val *v = arr->u.items[i];
 		item_file *f = &it->files[i];
 		snprintf(where, sizeof where, "files[%zu]", i);
 		snprintf(sub, sizeof sub, "files[%zu].attributes", i);
 		if ((rc = element(v, where, file_keys)) ||
-		    (rc = member(&attrs, v, "attributes", where, F_REQ, JSON_OBJECT)) ||
+		    (rc = member(&attrs, v, "attributes", where, F_REQ, JDOC_OBJECT)) ||
 		    (rc = decode_attributes(f, attrs, sub)) ||
 		    (rc = copy_string(&f->section_id, v, "sectionId", where, F_NULL,
 				      ITEM_MAX_FIELD_ID_BYTES, true)) ||
@@ -655,12 +651,12 @@ static int decode_files(item *it, const json_t *obj)
 	return 0;
 }
 
-static int decode_document(item *it, const json_t *obj)
+static int decode_document(item *it, const jdoc_val *obj)
 {
-	json_t *v;
+	const jdoc_val *v;
 	int rc;
 
-	if ((rc = member(&v, obj, "document", "", F_NULL, JSON_OBJECT)) || !v)
+	if ((rc = member(&v, obj, "document", "", F_NULL, JDOC_OBJECT)) || !v)
 		return rc;
 	it->document = calloc(1, sizeof *it->document);
 	if (!it->document)
@@ -668,7 +664,7 @@ static int decode_document(item *it, const json_t *obj)
 	return decode_attributes(it->document, v, "document");
 }
 
-static int decode(item **out, const json_t *v, bool overview)
+static int decode(item **out, const jdoc_val *v, bool overview)
 {
 	item *it = NULL;
 	int rc, category = 0, state = ITEM_STATE_ACTIVE;
@@ -676,7 +672,7 @@ static int decode(item **out, const json_t *v, bool overview)
 	if (!out)
 		return sesame_error_set(SESAME_EINVAL, ITEM_KIND_INVALID, "no output given");
 	*out = NULL;
-	if (!v || !json_is_object(v))
+	if (!v || !(v->type == JDOC_OBJECT))
 		return sesame_error_set(SESAME_EINVAL, ITEM_KIND_INVALID,
 					"an item%s must be a json object",
 					overview ? " overview" : "");
@@ -746,7 +742,7 @@ static int from_text(item **out, const char *text, size_t len, bool overview)
 {
 	sjson_limits limits = {ITEM_MAX_JSON_BYTES, ITEM_JSON_MAX_DEPTH};
 	char err[256];
-	json_t *root;
+	jdoc *doc;
 	int rc, code;
 
 	if (!out)
@@ -754,16 +750,40 @@ static int from_text(item **out, const char *text, size_t len, bool overview)
 	*out = NULL;
 	if (!text && len)
 		return sesame_error_set(SESAME_EINVAL, ITEM_KIND_INVALID, "no json given");
-	root = sjson_parse(text ? text : "", len, &limits, &code, err, sizeof err);
-	if (!root) {
+	/* A document, not jansson values: a few allocations per item, not dozens. */
+	doc = jdoc_parse(text ? text : "", len, &limits, &code, err, sizeof err);
+	if (!doc) {
 		scrub_parse_error(err);
 		return sesame_error_set(code,
 					code == SESAME_ETOOBIG ? ITEM_KIND_TOO_BIG
 							       : ITEM_KIND_INVALID,
 					"%s", err);
 	}
-	rc = decode(out, root, overview);
-	item_jsonv_free(root);
+	rc = decode(out, jdoc_root(doc), overview);
+	jdoc_free(doc); /* wipes */
+	return rc;
+}
+
+static int dump(char **out, const json_t *v, bool overview);
+
+/* A jansson item (an SDK call's parameters): its text, then as any text. */
+static int from_tree(item **out, const json_t *v, bool overview)
+{
+	char *text = NULL;
+	int rc;
+
+	if (!out)
+		return sesame_error_set(SESAME_EINVAL, ITEM_KIND_INVALID, "no output given");
+	*out = NULL;
+	if (!json_is_object(v))
+		return sesame_error_set(SESAME_EINVAL, ITEM_KIND_INVALID,
+					"an item%s must be a json object",
+					overview ? " overview" : "");
+	if ((rc = dump(&text, v, overview)))
+		return rc;
+	rc = from_text(out, text, strlen(text), overview);
+	sodium_memzero(text, strlen(text));
+	free(text);
 	return rc;
 }
 
@@ -774,7 +794,7 @@ int item_from_json(item **out, const char *text, size_t len)
 
 int item_from_jsonv(item **out, const json_t *v)
 {
-	return decode(out, v, false);
+	return from_tree(out, v, false);
 }
 
 int item_overview_from_json(item **out, const char *text, size_t len)
@@ -784,7 +804,7 @@ int item_overview_from_json(item **out, const char *text, size_t len)
 
 int item_overview_from_jsonv(item **out, const json_t *v)
 {
-	return decode(out, v, true);
+	return from_tree(out, v, true);
 }
 
 /* ---- encoding ---- */
