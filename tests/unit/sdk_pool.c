@@ -12,10 +12,10 @@
 #include "error.h"
 #include "sdk/sdk_internal.h"
 
-static int decode_stub(item **out, void *arg, const client_vault *v, const json_t *obj)
+static int decode_stub(item **out, void *arg, const client_vault *v, const jdoc_val *obj)
 {
 	size_t *calls = arg;
-	const char *id = json_string_value(json_object_get(obj, "id"));
+	const char *id = jdoc_get(obj, "id")->u.s;
 
 	(void)v;
 	(*calls)++;
@@ -29,6 +29,30 @@ static int decode_stub(item **out, void *arg, const client_vault *v, const json_
 	return 0;
 }
 
+/* Item objects as a resolve answer holds them: documents, freed at the end of a test. */
+static jdoc *docs[512];
+static size_t ndocs;
+
+static const jdoc_val *object(const char *id, int version)
+{
+	char text[96], err[160];
+	int code;
+	jdoc *d;
+
+	snprintf(text, sizeof text, "{\"id\":\"%s\",\"version\":%d}", id, version);
+	d = jdoc_parse(text, strlen(text), NULL, &code, err, sizeof err);
+	assert_non_null(d);
+	assert_true(ndocs < sizeof docs / sizeof docs[0]);
+	docs[ndocs++] = d;
+	return jdoc_root(d);
+}
+
+static void free_objects(void)
+{
+	while (ndocs)
+		jdoc_free(docs[--ndocs]);
+}
+
 static void vault(client_vault *v, const char *id)
 {
 	memset(v, 0, sizeof *v);
@@ -37,10 +61,10 @@ static void vault(client_vault *v, const char *id)
 
 static void test_sdk_pool__one_decode_per_item(void **state)
 {
-	json_t *a = json_pack("{s:s,s:i}", "id", "item1", "version", 3);
-	json_t *a_again = json_pack("{s:s,s:i}", "id", "item1", "version", 3);
-	json_t *a_v4 = json_pack("{s:s,s:i}", "id", "item1", "version", 4);
-	json_t *b = json_pack("{s:s,s:i}", "id", "item2", "version", 3);
+	const jdoc_val *a = object("item1", 3);
+	const jdoc_val *a_again = object("item1", 3);
+	const jdoc_val *a_v4 = object("item1", 4);
+	const jdoc_val *b = object("item2", 3);
 	client_vault v1, v2;
 	sdk_item_pool p;
 	size_t calls = 0, i0, i1, i2, i3, i4;
@@ -67,24 +91,20 @@ static void test_sdk_pool__one_decode_per_item(void **state)
 	for (int k = 0; k < 300; k++) {
 		char id[16];
 		snprintf(id, sizeof id, "many%d", k);
-		json_t *o = json_pack("{s:s,s:i}", "id", id, "version", 1);
+		const jdoc_val *o = object(id, 1);
 		assert_int_equal(sdk_pool_item(&i4, &p, &v1, o), 0);
-		json_decref(o);
-	}
+		}
 	assert_int_equal(calls, 304);
 	assert_int_equal(sdk_pool_item(&i4, &p, &v1, a), 0);
 	assert_int_equal(i4, i0);
 	assert_int_equal(calls, 304);
 	sdk_pool_free(&p);
-	json_decref(a);
-	json_decref(a_again);
-	json_decref(a_v4);
-	json_decref(b);
+	free_objects();
 }
 
 static void test_sdk_pool__failure_is_kept(void **state)
 {
-	json_t *bad = json_pack("{s:s,s:i}", "id", "broken", "version", 1);
+	const jdoc_val *bad = object("broken", 1);
 	client_vault v;
 	sdk_item_pool p;
 	size_t calls = 0, i;
@@ -100,7 +120,7 @@ static void test_sdk_pool__failure_is_kept(void **state)
 	}
 	assert_int_equal(calls, 1);
 	sdk_pool_free(&p);
-	json_decref(bad);
+	free_objects();
 }
 
 int main(void)

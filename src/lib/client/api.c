@@ -13,15 +13,20 @@
 #include "error.h"
 #include "http/http_client.h"
 #include "json.h"
+#include "json_doc.h"
 #include "sesame/version.h"
 
 #define HEADER_MAX (API_SESSION_MAX + 64)
 
-/* A conditional GET's inputs and outputs (api_get_conditional). */
+/*
+ * What a call asks beyond api_call(): a conditional GET's tags
+ * (api_get_conditional), or a 2xx answer as a document (api_call_doc).
+ */
 typedef struct {
 	const char *etag_in; /* sent as If-None-Match; NULL or "": none */
-	char *etag_out;	     /* API_ETAG_MAX bytes */
+	char *etag_out;	     /* API_ETAG_MAX bytes, or NULL */
 	bool not_modified;
+	jdoc **doc; /* non-NULL: a 2xx answer goes here, not to *out */
 } api_cond;
 
 struct api {
@@ -249,6 +254,28 @@ int api_map_response(int status, const char *body, size_t len, json_t **out)
 	return code;
 }
 
+/* A 2xx body as a document; it must be an object, as api_map_response() wants. */
+static int map_doc(const char *body, size_t len, jdoc **out)
+{
+	sjson_limits lim = {API_RESPONSE_MAX, API_JSON_MAX_DEPTH};
+	char err[160];
+	int code;
+
+	*out = jdoc_parse(body, len, &lim, &code, err, sizeof err);
+	if (!*out)
+		return code == SESAME_ENOMEM ? sesame_error_nomem()
+					     : sesame_error_set(SESAME_EINVAL, "bad_response",
+								"server answer is not valid json: %s",
+								err);
+	if (jdoc_root(*out)->type != JDOC_OBJECT) {
+		jdoc_free(*out);
+		*out = NULL;
+		return sesame_error_set(SESAME_EINVAL, "bad_response",
+					"server answer is not a json object");
+	}
+	return 0;
+}
+
 /*
  * An entity-tag we may keep and send back: "..." or W/"...", short, and
  * of the bytes RFC 9110 allows (so never a CR or LF in our header).
@@ -366,8 +393,10 @@ static int api_call_once(api *a, const char *method, const char *path, const jso
 		if (fresh && a->session && ok && strcmp(fresh, a->session) != 0 &&
 		    api_set_session(a, fresh) == 0)
 			a->refreshed = true;
-		rc = cond ? conditional_result(cond, &resp) : 0;
-		if (rc == 0 && !(cond && cond->not_modified))
+		rc = cond && cond->etag_out ? conditional_result(cond, &resp) : 0;
+		if (rc == 0 && cond && cond->doc && resp.status >= 200 && resp.status < 300)
+			rc = map_doc(resp.body.ptr, resp.body.len, cond->doc);
+		else if (rc == 0 && !(cond && cond->not_modified))
 			rc = api_map_response(resp.status, resp.body.ptr, resp.body.len, out);
 	} else if (rc == SESAME_ENETWORK) {
 		sesame_error_prefix("cannot reach '%s'", a->url_text);
@@ -450,6 +479,14 @@ static int call_retrying(api *a, const char *method, const char *path, const jso
 int api_call(api *a, const char *method, const char *path, const json_t *body, json_t **out)
 {
 	return call_retrying(a, method, path, body, out, NULL);
+}
+
+int api_call_doc(api *a, const char *method, const char *path, const json_t *body, jdoc **out)
+{
+	api_cond cond = {.doc = out};
+
+	*out = NULL;
+	return call_retrying(a, method, path, body, NULL, &cond);
 }
 
 int api_get_conditional(api *a, const char *path, const char *etag, json_t **out,

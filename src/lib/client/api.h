@@ -15,6 +15,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "json_doc.h"
+
 #define API_URL_MAX	   2048
 #define API_RESPONSE_MAX   (16u * 1024 * 1024)
 #define API_REQUEST_MAX	   (4u * 1024 * 1024)
@@ -61,6 +63,14 @@ bool api_session_refreshed(const api *a);
  * the kind and its message as the message.
  */
 int api_call(api *a, const char *method, const char *path, const json_t *body, json_t **out);
+
+/*
+ * As api_call(), with a 2xx answer as a read-only document (json_doc.h)
+ * in *out, which the caller jdoc_free()s: for large answers read once
+ * (a batch resolve), where jansson values would cost an allocation or
+ * three per value. Errors as api_call().
+ */
+int api_call_doc(api *a, const char *method, const char *path, const json_t *body, jdoc **out);
 
 /*
  * A conditional GET (docs/protocol.md, "Conditional reads"): `etag`

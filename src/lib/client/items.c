@@ -152,13 +152,20 @@ out:
 	return rc;
 }
 
-/* Decodes an item object (details when `full`, else the overview). */
-static int item_from_object(item **out, session *s, const client_vault *v, const json_t *obj,
-			    bool full)
+/* What an item object of an answer carries around its ciphertext. */
+typedef struct {
+	const char *id;	      /* NULL: missing */
+	const char *blob;     /* the details or overview, b64u; NULL: missing */
+	const char *vault_id; /* NULL: not given */
+	const char *state;    /* NULL: not given (active) */
+	long long version;    /* 0: missing or not an integer */
+} envelope;
+
+/* Decrypts and decodes an item from its envelope (details when `full`, else the overview). */
+static int item_from_envelope(item **out, session *s, const client_vault *v, const envelope *env,
+			      bool full)
 {
 	const unsigned char *key = keyring_vault_key(s->kr, v->id);
-	const char *id, *blob, *state;
-	long long version = 0;
 	char *pt = NULL;
 	size_t pt_len = 0;
 	item *it = NULL;
@@ -168,18 +175,18 @@ static int item_from_object(item **out, session *s, const client_vault *v, const
 	if (!key)
 		return sesame_error_set(SESAME_EPERM, "vault_key_unavailable",
 					"cannot open the key of vault '%s'", v->name);
-	rc = api_get_str(obj, "id", &id);
-	rc = rc ? rc : api_get_str(obj, full ? "details" : "overview", &blob);
-	if (rc)
-		return rc;
-	if (!id_is_valid(id) || sjson_get_int(obj, "version", &version) || version < 1)
-		return sesame_error_set(SESAME_EINVAL, "bad_response", "malformed item object");
-	const char *vid = json_string_value(json_object_get(obj, "vault_id"));
-	if (vid && strcmp(vid, v->id) != 0)
+	if (!env->id || !env->blob)
 		return sesame_error_set(SESAME_EINVAL, "bad_response",
-					"item '%s' belongs to another vault", id);
-	rc = items_decrypt_blob(&pt, &pt_len, s->me.account_id, v->id, id, (uint64_t)version,
-				full ? "details" : "overview", key, blob);
+					"server answer lacks the string '%s'",
+					!env->id ? "id" : full ? "details" : "overview");
+	if (!id_is_valid(env->id) || env->version < 1)
+		return sesame_error_set(SESAME_EINVAL, "bad_response", "malformed item object");
+	if (env->vault_id && strcmp(env->vault_id, v->id) != 0)
+		return sesame_error_set(SESAME_EINVAL, "bad_response",
+					"item '%s' belongs to another vault", env->id);
+	rc = items_decrypt_blob(&pt, &pt_len, s->me.account_id, v->id, env->id,
+				(uint64_t)env->version, full ? "details" : "overview", key,
+				env->blob);
 	if (rc)
 		return rc;
 	rc = full ? item_from_json(&it, pt, pt_len) : item_overview_from_json(&it, pt, pt_len);
@@ -187,19 +194,57 @@ static int item_from_object(item **out, session *s, const client_vault *v, const
 	free(pt);
 	if (rc)
 		return rc;
-	if (strcmp(it->id, id) != 0 || (it->vault_id[0] && strcmp(it->vault_id, v->id) != 0) ||
-	    (full && it->version != (uint64_t)version)) {
+	if (strcmp(it->id, env->id) != 0 || (it->vault_id[0] && strcmp(it->vault_id, v->id) != 0) ||
+	    (full && it->version != (uint64_t)env->version)) {
 		item_free(it);
 		return sesame_error_set(SESAME_EDECRYPT, "item_mismatch",
-					"item '%s' does not match its envelope", id);
+					"item '%s' does not match its envelope", env->id);
 	}
 	memcpy(it->vault_id, v->id, ID_SIZE);
-	it->version = (uint64_t)version;
-	state = json_string_value(json_object_get(obj, "state"));
-	it->state =
-		state && strcmp(state, "archived") == 0 ? ITEM_STATE_ARCHIVED : ITEM_STATE_ACTIVE;
+	it->version = (uint64_t)env->version;
+	it->state = env->state && strcmp(env->state, "archived") == 0 ? ITEM_STATE_ARCHIVED
+								       : ITEM_STATE_ACTIVE;
 	*out = it;
 	return 0;
+}
+
+/* Decodes an item object of a jansson answer. */
+static int item_from_object(item **out, session *s, const client_vault *v, const json_t *obj,
+			    bool full)
+{
+	const json_t *jv = json_object_get(obj, "version");
+	envelope env = {
+		.id = json_string_value(json_object_get(obj, "id")),
+		.blob = json_string_value(json_object_get(obj, full ? "details" : "overview")),
+		.vault_id = json_string_value(json_object_get(obj, "vault_id")),
+		.state = json_string_value(json_object_get(obj, "state")),
+		.version = json_is_integer(jv) ? (long long)json_integer_value(jv) : 0,
+	};
+	return item_from_envelope(out, s, v, &env, full);
+}
+
+/* A string member of a document object, or NULL. */
+static const char *doc_str(const jdoc_val *obj, const char *key)
+{
+	const jdoc_val *m = jdoc_get(obj, key);
+	return m && m->type == JDOC_STRING ? m->u.s : NULL;
+}
+
+int items_decode_doc(item **out, session *s, const client_vault *v, const jdoc_val *obj,
+		     bool full)
+{
+	const jdoc_val *jv = jdoc_get(obj, "version");
+	envelope env = {
+		.id = doc_str(obj, "id"),
+		.blob = doc_str(obj, full ? "details" : "overview"),
+		.vault_id = doc_str(obj, "vault_id"),
+		.state = doc_str(obj, "state"),
+		.version = jv && jv->type == JDOC_INTEGER ? jv->u.i : 0,
+	};
+	*out = NULL;
+	if (!obj || obj->type != JDOC_OBJECT)
+		return sesame_error_set(SESAME_EINVAL, "bad_response", "malformed item object");
+	return item_from_envelope(out, s, v, &env, full);
 }
 
 int items_create(session *s, const client_vault *v, item *it)

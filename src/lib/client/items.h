@@ -14,6 +14,7 @@
 #include "client/session.h"
 #include "client/vaults.h"
 #include "item/item.h"
+#include "json_doc.h"
 
 typedef struct {
 	char created_by[ID_SIZE];
@@ -58,6 +59,9 @@ int items_delete(session *s, const client_vault *v, const char *item_id);
  */
 int items_decode_object(item **out, session *s, const client_vault *v, const json_t *obj,
 			bool full);
+/* The same for an item object of a document answer (api_call_doc). */
+int items_decode_doc(item **out, session *s, const client_vault *v, const jdoc_val *obj,
+		     bool full);
 
 /*
  * Lists overviews with the server-side filters: state, and (when not

@@ -141,10 +141,10 @@ void sdk_resolved_clear(sdk_resolved *r, size_t n);
  * references (or queries: its title and its id) lead to it. `decode` is
  * items_decode_object() in the SDK, a stub in the unit test.
  */
-typedef int (*sdk_decode_fn)(item **out, void *arg, const client_vault *v, const json_t *obj);
+typedef int (*sdk_decode_fn)(item **out, void *arg, const client_vault *v, const jdoc_val *obj);
 typedef struct {
 	char vault_id[ID_SIZE];
-	json_t *obj;	/* the item object of the answer (a reference) */
+	const jdoc_val *obj; /* the item object of the answer (its document outlives the pool) */
 	const char *id; /* in obj */
 	long long version;
 	item *it; /* NULL when it could not be decoded: code/kind/message say why */
@@ -168,7 +168,7 @@ void sdk_pool_init(sdk_item_pool *p, sdk_decode_fn decode, void *arg);
  * time it is seen. A decoding failure is kept in the entry (it == NULL);
  * only running out of memory fails the call.
  */
-int sdk_pool_item(size_t *out, sdk_item_pool *p, const client_vault *v, const json_t *obj);
+int sdk_pool_item(size_t *out, sdk_item_pool *p, const client_vault *v, const jdoc_val *obj);
 void sdk_pool_free(sdk_item_pool *p);
 
 /*

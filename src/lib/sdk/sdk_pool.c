@@ -25,7 +25,6 @@ void sdk_pool_free(sdk_item_pool *p)
 {
 	for (size_t i = 0; i < p->n; i++) {
 		item_free(p->e[i].it); /* wipes */
-		json_decref(p->e[i].obj);
 	}
 	free(p->e);
 	free(p->table);
@@ -69,11 +68,11 @@ static int rehash(sdk_item_pool *p, size_t need)
 	return 0;
 }
 
-int sdk_pool_item(size_t *out, sdk_item_pool *p, const client_vault *v, const json_t *o)
+int sdk_pool_item(size_t *out, sdk_item_pool *p, const client_vault *v, const jdoc_val *o)
 {
-	const char *id = json_string_value(json_object_get(o, "id"));
-	const json_t *jv = json_object_get(o, "version");
-	long long version = json_is_integer(jv) ? (long long)json_integer_value(jv) : 0;
+	const jdoc_val *jid = jdoc_get(o, "id"), *jv = jdoc_get(o, "version");
+	const char *id = jid && jid->type == JDOC_STRING ? jid->u.s : NULL;
+	long long version = jv && jv->type == JDOC_INTEGER ? jv->u.i : 0;
 	sdk_pooled_item *e;
 	size_t i;
 
@@ -101,7 +100,7 @@ int sdk_pool_item(size_t *out, sdk_item_pool *p, const client_vault *v, const js
 	e = &p->e[p->n];
 	memset(e, 0, sizeof *e);
 	snprintf(e->vault_id, sizeof e->vault_id, "%s", v->id);
-	e->obj = json_incref((json_t *)o); /* keeps e->id */
+	e->obj = o; /* its document outlives the pool */
 	e->id = id;
 	e->version = version;
 	p->decodes++;

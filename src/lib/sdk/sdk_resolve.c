@@ -162,7 +162,10 @@ typedef struct {
 typedef struct {
 	json_t *queries; /* array of query objects */
 	json_t *keys;	 /* "vault|kind|value" -> index */
-	json_t *results; /* array of result objects */
+	/* The answers, as documents (one per chunk), and each query's result object in them. */
+	jdoc **docs;
+	size_t ndocs;
+	const jdoc_val **results;
 	sdk_item_pool pool;
 	/* Per query: indexes into the pool of its items, decoded on first use. */
 	size_t **qitems;
@@ -170,10 +173,10 @@ typedef struct {
 	bool *qdecoded;
 } query_set;
 
-static int decode_item(item **out, void *arg, const client_vault *v, const json_t *obj)
+static int decode_item(item **out, void *arg, const client_vault *v, const jdoc_val *obj)
 {
 	sdk_ctx *ctx = arg;
-	return items_decode_object(out, &ctx->s, v, obj, true);
+	return items_decode_doc(out, &ctx->s, v, obj, true);
 }
 
 static int add_query(query_set *qs, ref_job *jobs, size_t job, const char *kind, const char *value,
@@ -199,36 +202,43 @@ static int add_query(query_set *qs, ref_job *jobs, size_t job, const char *kind,
 	return 0;
 }
 
+/*
+ * One POST /v1/resolve per QUERY_CHUNK queries. The answers stay
+ * documents (api_call_doc): a hundred items as jansson values cost more
+ * than decrypting them.
+ */
 static int post_queries(sdk_ctx *ctx, query_set *qs)
 {
-	size_t total = json_array_size(qs->queries);
+	size_t total = json_array_size(qs->queries), nchunks = (total + QUERY_CHUNK - 1) / QUERY_CHUNK;
 	int rc = 0;
 
-	qs->results = json_array();
+	qs->results = calloc(total + 1, sizeof *qs->results);
+	qs->docs = calloc(nchunks + 1, sizeof *qs->docs);
 	qs->qitems = calloc(total + 1, sizeof *qs->qitems);
 	qs->nqitems = calloc(total + 1, sizeof *qs->nqitems);
 	qs->qdecoded = calloc(total + 1, sizeof *qs->qdecoded);
-	if (!qs->results || !qs->qitems || !qs->nqitems || !qs->qdecoded)
+	if (!qs->results || !qs->docs || !qs->qitems || !qs->nqitems || !qs->qdecoded)
 		return sesame_error_nomem();
 	for (size_t off = 0; off < total && !rc; off += QUERY_CHUNK) {
-		json_t *chunk = json_array(), *body, *resp = NULL, *arr;
+		json_t *chunk = json_array(), *body;
+		jdoc *doc = NULL;
 		for (size_t i = off; i < total && i < off + QUERY_CHUNK; i++)
 			json_array_append(chunk, json_array_get(qs->queries, i));
 		body = json_pack("{s:o}", "queries", chunk);
 		if (!body)
 			return sesame_error_nomem();
-		rc = api_call(ctx->s.api, "POST", "/v1/resolve", body, &resp);
+		rc = api_call_doc(ctx->s.api, "POST", "/v1/resolve", body, &doc);
 		json_decref(body);
 		if (rc)
 			break;
-		arr = json_object_get(resp, "results");
+		qs->docs[qs->ndocs++] = doc;
+		const jdoc_val *arr = jdoc_get(jdoc_root(doc), "results");
 		size_t want = total - off < QUERY_CHUNK ? total - off : QUERY_CHUNK;
-		if (!json_is_array(arr) || json_array_size(arr) != want)
+		if (!arr || arr->type != JDOC_ARRAY || arr->n != want)
 			rc = sesame_error_set(SESAME_EINVAL, "bad_response",
 					      "resolve answer has the wrong number of results");
 		else
-			json_array_extend(qs->results, arr);
-		json_decref(resp);
+			memcpy(qs->results + off, arr->u.items, want * sizeof *qs->results);
 	}
 	return rc;
 }
@@ -243,37 +253,46 @@ static void query_set_free(query_set *qs)
 	free(qs->qdecoded);
 	json_decref(qs->queries);
 	json_decref(qs->keys);
-	json_decref(qs->results); /* ciphertext only: nothing to wipe */
+	free(qs->results);
+	for (size_t i = 0; i < qs->ndocs; i++)
+		jdoc_free(qs->docs[i]); /* ciphertext only, wiped anyway */
+	free(qs->docs);
 }
 
 /* Decodes the items of query q once; the error object of its result in *err. */
-static int query_items(query_set *qs, const ref_job *job, int q, const json_t **err)
+static int query_items(query_set *qs, const ref_job *job, int q, const jdoc_val **err)
 {
-	json_t *r = json_array_get(qs->results, (size_t)q);
-	json_t *items, *o;
-	size_t i;
+	const jdoc_val *r = qs->results[q], *items;
 
-	*err = json_object_get(r, "error");
-	if (json_is_object(*err) || qs->qdecoded[q])
+	*err = jdoc_get(r, "error");
+	if ((*err && (*err)->type == JDOC_OBJECT) || qs->qdecoded[q])
 		return 0;
-	items = json_object_get(r, "items");
-	if (!json_is_array(items))
+	*err = NULL;
+	items = jdoc_get(r, "items");
+	if (!items || items->type != JDOC_ARRAY)
 		return sesame_error_set(SESAME_EINVAL, "bad_response",
 					"resolve result lacks 'items'");
 	free(qs->qitems[q]); /* a first attempt that ran out of memory */
 	qs->nqitems[q] = 0;
-	qs->qitems[q] = calloc(json_array_size(items) + 1, sizeof **qs->qitems);
+	qs->qitems[q] = calloc(items->n + 1, sizeof **qs->qitems);
 	if (!qs->qitems[q])
 		return sesame_error_nomem();
-	json_array_foreach(items, i, o)
-	{
-		int rc = sdk_pool_item(&qs->qitems[q][qs->nqitems[q]], &qs->pool, &job->vault, o);
+	for (size_t i = 0; i < items->n; i++) {
+		int rc = sdk_pool_item(&qs->qitems[q][qs->nqitems[q]], &qs->pool, &job->vault,
+				       items->u.items[i]);
 		if (rc)
 			return rc;
 		qs->nqitems[q]++;
 	}
 	qs->qdecoded[q] = true;
 	return 0;
+}
+
+/* A string member of an error object, or NULL. */
+static const char *err_str(const jdoc_val *err, const char *key)
+{
+	const jdoc_val *m = jdoc_get(err, key);
+	return m && m->type == JDOC_STRING ? m->u.s : NULL;
 }
 
 /* The candidates of job j from its queries' results (deduplicated by item). */
@@ -286,16 +305,16 @@ static int candidates(const item ***out, size_t *n, query_set *qs, ref_job *job)
 	*out = NULL;
 	*n = 0;
 	for (int k = 0; k < 2 && !rc; k++) {
-		const json_t *err = NULL;
+		const jdoc_val *err = NULL;
 		int q = job->q[k];
 		if (q < 0)
 			continue;
 		rc = query_items(qs, job, q, &err);
 		if (rc)
 			break;
-		if (json_is_object(err)) {
-			const char *code = json_string_value(json_object_get(err, "code"));
-			const char *msg = json_string_value(json_object_get(err, "message"));
+		if (err) {
+			const char *code = err_str(err, "code");
+			const char *msg = err_str(err, "message");
 			int ec = SESAME_ERROR;
 			if (code && strstr(code, "not_found"))
 				ec = SESAME_ENOTFOUND;
