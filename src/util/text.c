@@ -2,6 +2,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include <string.h>
+
 #include "text.h"
 
 bool text_utf8_valid(const char *str, size_t len)
@@ -54,6 +56,15 @@ int text_hex_value(char c)
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
+}
+
+char *text_copy(char *dst, size_t cap, const char *src)
+{
+	size_t n = strnlen(src, cap - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+	return dst;
 }
 
 long long text_clock_ms(void)

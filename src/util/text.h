@@ -13,6 +13,13 @@ bool text_utf8_valid(const char *s, size_t len);
 /* Value of one hexadecimal digit (either case), or -1. */
 int text_hex_value(char c);
 
+/*
+ * Copies the C string src into dst (cap bytes), cut to fit and always
+ * terminated (cap > 0); returns dst. snprintf("%s") without the format
+ * parsing, for the ids and messages copied per item and per reference.
+ */
+char *text_copy(char *dst, size_t cap, const char *src);
+
 /* Monotonic clock in milliseconds, for deadlines. */
 long long text_clock_ms(void);
 

@@ -27,6 +27,8 @@ typedef struct {
 	char *etag_out;	     /* API_ETAG_MAX bytes, or NULL */
 	bool not_modified;
 	jdoc **doc; /* non-NULL: a 2xx answer goes here, not to *out */
+	const char *body_text; /* a JSON body already written, instead of a tree */
+	size_t body_len;
 } api_cond;
 
 struct api {
@@ -367,13 +369,14 @@ static int api_call_once(api *a, const char *method, const char *path, const jso
 			goto out;
 		}
 	}
+	bool given = cond && cond->body_text; /* written by the caller */
 	http_request req = {
 		.method = method,
 		.path = path,
 		.headers = headers,
-		.body = text,
-		.body_len = text_len,
-		.content_type = body ? "application/json" : NULL,
+		.body = given ? cond->body_text : text,
+		.body_len = given ? cond->body_len : text_len,
+		.content_type = body || given ? "application/json" : NULL,
 		.max_response_body = API_RESPONSE_MAX,
 	};
 	a->retry_after = 0;
@@ -481,12 +484,13 @@ int api_call(api *a, const char *method, const char *path, const json_t *body, j
 	return call_retrying(a, method, path, body, out, NULL);
 }
 
-int api_call_doc(api *a, const char *method, const char *path, const json_t *body, jdoc **out)
+int api_call_doc(api *a, const char *method, const char *path, const char *body, size_t len,
+		 jdoc **out)
 {
-	api_cond cond = {.doc = out};
+	api_cond cond = {.doc = out, .body_text = body, .body_len = len};
 
 	*out = NULL;
-	return call_retrying(a, method, path, body, NULL, &cond);
+	return call_retrying(a, method, path, NULL, NULL, &cond);
 }
 
 int api_get_conditional(api *a, const char *path, const char *etag, json_t **out,

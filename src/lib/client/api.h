@@ -65,12 +65,14 @@ bool api_session_refreshed(const api *a);
 int api_call(api *a, const char *method, const char *path, const json_t *body, json_t **out);
 
 /*
- * As api_call(), with a 2xx answer as a read-only document (json_doc.h)
- * in *out, which the caller jdoc_free()s: for large answers read once
- * (a batch resolve), where jansson values would cost an allocation or
- * three per value. Errors as api_call().
+ * As api_call(), for large answers read once (a batch resolve), where
+ * jansson values would cost an allocation or three per value: `body` is
+ * JSON text the caller wrote (`len` bytes, at most API_REQUEST_MAX), and
+ * a 2xx answer is a read-only document (json_doc.h) in *out, which the
+ * caller jdoc_free()s. Errors as api_call().
  */
-int api_call_doc(api *a, const char *method, const char *path, const json_t *body, jdoc **out);
+int api_call_doc(api *a, const char *method, const char *path, const char *body, size_t len,
+		 jdoc **out);
 
 /*
  * A conditional GET (docs/protocol.md, "Conditional reads"): `etag`

@@ -56,7 +56,7 @@ typedef struct {
 
 /*
  * Sends `req` and reads the response into `resp`, which this function
- * initialises (secure body) and the caller frees with http_parser_free(),
+ * initialises (a wiped body) and the caller frees with http_parser_free(),
  * whatever the result. Returns 0 when a complete response arrived (any
  * status), or SESAME_ENETWORK / SESAME_EINVAL (malformed response) /
  * SESAME_ETOOBIG with the error set.

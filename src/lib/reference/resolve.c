@@ -21,6 +21,7 @@
 #include "otp/totp.h"
 #include "reference/resolve.h"
 #include "ssh/ssh_key.h"
+#include "text.h"
 
 #define NOTES_ID    "notesPlain"
 #define NOTES_TITLE "notes"
@@ -314,7 +315,7 @@ static int rewrap(int rc, const char *kind, const char *context, const char *par
 		return rc;
 	const sesame_error *e = sesame_error_last();
 	if (e->code != SESAME_OK)
-		snprintf(inner, sizeof inner, "%s", e->message);
+		text_copy(inner, sizeof inner, e->message);
 	if (inner[0])
 		return sesame_error_set(rc, kind, "%s '%s': %s", context, part, inner);
 	return sesame_error_set(rc, kind, "%s '%s'", context, part);
@@ -602,8 +603,8 @@ int ref_resolve_in_item(ref_result *out, const sesame_reference *ref, const item
 	}
 	out->target =
 	    (t.kind == T_FILE || t.kind == T_DOCUMENT) ? REF_TARGET_FILE : REF_TARGET_FIELD;
-	snprintf(out->vault_id, sizeof out->vault_id, "%s", it->vault_id);
-	snprintf(out->item_id, sizeof out->item_id, "%s", it->id);
+	text_copy(out->vault_id, sizeof out->vault_id, it->vault_id);
+	text_copy(out->item_id, sizeof out->item_id, it->id);
 	return 0;
 }
 
@@ -625,6 +626,6 @@ int ref_resolve(ref_result *out, const sesame_reference *ref, const ref_vault *v
 	rc = ref_resolve_in_item(out, ref, items[ii], opts);
 	if (rc)
 		return rc;
-	snprintf(out->vault_id, sizeof out->vault_id, "%s", vaults[vi].id ? vaults[vi].id : "");
+	text_copy(out->vault_id, sizeof out->vault_id, vaults[vi].id ? vaults[vi].id : "");
 	return 0;
 }

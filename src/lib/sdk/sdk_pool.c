@@ -11,6 +11,7 @@
 
 #include "error.h"
 #include "sdk/sdk_internal.h"
+#include "text.h"
 
 #define EMPTY SIZE_MAX
 
@@ -99,7 +100,7 @@ int sdk_pool_item(size_t *out, sdk_item_pool *p, const client_vault *v, const jd
 	}
 	e = &p->e[p->n];
 	memset(e, 0, sizeof *e);
-	snprintf(e->vault_id, sizeof e->vault_id, "%s", v->id);
+	text_copy(e->vault_id, sizeof e->vault_id, v->id);
 	e->obj = o; /* its document outlives the pool */
 	e->id = id;
 	e->version = version;
@@ -111,8 +112,8 @@ int sdk_pool_item(size_t *out, sdk_item_pool *p, const client_vault *v, const jd
 		e->code = err->code ? err->code : SESAME_ERROR;
 		if (e->code == SESAME_ENOMEM)
 			return SESAME_ENOMEM;
-		snprintf(e->kind, sizeof e->kind, "%s", err->kind);
-		snprintf(e->message, sizeof e->message, "%s", err->message);
+		text_copy(e->kind, sizeof e->kind, err->kind);
+		text_copy(e->message, sizeof e->message, err->message);
 	}
 	p->table[i] = p->n;
 	*out = p->n++;

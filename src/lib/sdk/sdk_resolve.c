@@ -16,6 +16,7 @@
 #include "error.h"
 #include "reference/resolve.h"
 #include "sdk/sdk_internal.h"
+#include "text.h"
 
 #define QUERY_CHUNK 1000
 
@@ -148,8 +149,8 @@ static void set_error(sdk_resolved *r)
 {
 	const sesame_error *e = sesame_error_last();
 	r->code = e->code ? e->code : SESAME_ERROR;
-	snprintf(r->kind, sizeof r->kind, "%s", e->kind);
-	snprintf(r->message, sizeof r->message, "%s", e->message);
+	text_copy(r->kind, sizeof r->kind, e->kind);
+	text_copy(r->message, sizeof r->message, e->message);
 }
 
 typedef struct {
@@ -159,9 +160,18 @@ typedef struct {
 	int q[2]; /* query indexes, -1 none */
 } ref_job;
 
+/* One query of POST /v1/resolve: an item of a vault by title index or by id. */
 typedef struct {
-	json_t *queries; /* array of query objects */
-	json_t *keys;	 /* "vault|kind|value" -> index */
+	const char *vault_id; /* the job's vault, alive as long as the batch */
+	bool by_id;
+	char value[BLIND_INDEX_TEXT_SIZE]; /* the title index, or the item id */
+} rquery;
+
+typedef struct {
+	rquery *queries;
+	size_t nqueries, capqueries;
+	size_t *table; /* open addressing over queries (deduplication), SIZE_MAX empty */
+	size_t captable;
 	/* The answers, as documents (one per chunk), and each query's result object in them. */
 	jdoc **docs;
 	size_t ndocs;
@@ -179,27 +189,85 @@ static int decode_item(item **out, void *arg, const client_vault *v, const jdoc_
 	return items_decode_doc(out, &ctx->s, v, obj, true);
 }
 
-static int add_query(query_set *qs, ref_job *jobs, size_t job, const char *kind, const char *value,
+static size_t query_slot(const query_set *qs, const char *vault_id, bool by_id,
+			 const char *value)
+{
+	uint64_t h = 1469598103934665603ull ^ (uint64_t)by_id;
+	for (const char *s = vault_id; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	for (const char *s = value; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	size_t i = (size_t)h & (qs->captable - 1);
+	for (; qs->table[i] != SIZE_MAX; i = (i + 1) & (qs->captable - 1)) {
+		const rquery *q = &qs->queries[qs->table[i]];
+		if (q->by_id == by_id && strcmp(q->value, value) == 0 &&
+		    strcmp(q->vault_id, vault_id) == 0)
+			break;
+	}
+	return i;
+}
+
+static int grow_queries(query_set *qs)
+{
+	size_t cap = qs->capqueries ? qs->capqueries * 2 : 64;
+	rquery *nq = realloc(qs->queries, cap * sizeof *nq);
+	size_t *nt = malloc(cap * 2 * sizeof *nt);
+
+	if (nq)
+		qs->queries = nq;
+	if (!nq || !nt) {
+		free(nt);
+		return sesame_error_nomem();
+	}
+	free(qs->table);
+	qs->table = nt;
+	qs->capqueries = cap;
+	qs->captable = cap * 2;
+	for (size_t i = 0; i < qs->captable; i++)
+		qs->table[i] = SIZE_MAX;
+	for (size_t k = 0; k < qs->nqueries; k++) {
+		const rquery *q = &qs->queries[k];
+		qs->table[query_slot(qs, q->vault_id, q->by_id, q->value)] = k;
+	}
+	return 0;
+}
+
+/* The index of the query for (vault, title index or id), added once per batch. */
+static int add_query(query_set *qs, ref_job *jobs, size_t job, bool by_id, const char *value,
 		     int *out)
 {
-	char key[160];
-	json_t *hit;
+	const char *vid = jobs[job].vault.id;
+	size_t slot;
 
-	snprintf(key, sizeof key, "%s|%s|%s", jobs[job].vault.id, kind, value);
-	hit = json_object_get(qs->keys, key);
-	if (hit) {
-		*out = (int)json_integer_value(hit);
-		return 0;
+	if (strlen(value) >= sizeof qs->queries[0].value)
+		return sesame_error_set(SESAME_EINVAL, "invalid_reference", "item part too long");
+	if (qs->nqueries == qs->capqueries && grow_queries(qs))
+		return SESAME_ENOMEM;
+	slot = query_slot(qs, vid, by_id, value);
+	if (qs->table[slot] == SIZE_MAX) {
+		rquery *q = &qs->queries[qs->nqueries];
+		q->vault_id = vid;
+		q->by_id = by_id;
+		text_copy(q->value, sizeof q->value, value);
+		qs->table[slot] = qs->nqueries++;
 	}
-	size_t idx = json_array_size(qs->queries);
-	json_t *q = json_object(); /* not json_pack: it parses its format on every call */
-	if (!q || json_object_set_new_nocheck(q, "vault_id", json_string(jobs[job].vault.id)) ||
-	    json_object_set_new_nocheck(q, kind, json_string(value)) ||
-	    json_array_append_new(qs->queries, q) ||
-	    json_object_set_new(qs->keys, key, json_integer((json_int_t)idx)))
-		return sesame_error_nomem();
-	*out = (int)idx;
+	*out = (int)qs->table[slot];
 	return 0;
+}
+
+/* {"queries":[{"vault_id":"...","title"|"item_id":"..."}, ...]} of queries [off, end). */
+static int query_body(sbuf *b, const query_set *qs, size_t off, size_t end)
+{
+	int bad = sbuf_adds(b, "{\"queries\":[");
+
+	for (size_t i = off; i < end && !bad; i++) {
+		const rquery *q = &qs->queries[i];
+		bad = (i > off && sbuf_addc(b, ',')) || sbuf_adds(b, "{\"vault_id\":") ||
+		      sjson_put_string(b, q->vault_id, strlen(q->vault_id)) ||
+		      sbuf_adds(b, q->by_id ? ",\"item_id\":" : ",\"title\":") ||
+		      sjson_put_string(b, q->value, strlen(q->value)) || sbuf_addc(b, '}');
+	}
+	return bad || sbuf_adds(b, "]}") ? sesame_error_nomem() : 0;
 }
 
 /*
@@ -209,7 +277,7 @@ static int add_query(query_set *qs, ref_job *jobs, size_t job, const char *kind,
  */
 static int post_queries(sdk_ctx *ctx, query_set *qs)
 {
-	size_t total = json_array_size(qs->queries), nchunks = (total + QUERY_CHUNK - 1) / QUERY_CHUNK;
+	size_t total = qs->nqueries, nchunks = (total + QUERY_CHUNK - 1) / QUERY_CHUNK;
 	int rc = 0;
 
 	qs->results = calloc(total + 1, sizeof *qs->results);
@@ -220,15 +288,13 @@ static int post_queries(sdk_ctx *ctx, query_set *qs)
 	if (!qs->results || !qs->docs || !qs->qitems || !qs->nqitems || !qs->qdecoded)
 		return sesame_error_nomem();
 	for (size_t off = 0; off < total && !rc; off += QUERY_CHUNK) {
-		json_t *chunk = json_array(), *body;
+		size_t end = total - off < QUERY_CHUNK ? total : off + QUERY_CHUNK;
+		sbuf body = SBUF_INIT(API_REQUEST_MAX);
 		jdoc *doc = NULL;
-		for (size_t i = off; i < total && i < off + QUERY_CHUNK; i++)
-			json_array_append(chunk, json_array_get(qs->queries, i));
-		body = json_pack("{s:o}", "queries", chunk);
-		if (!body)
-			return sesame_error_nomem();
-		rc = api_call_doc(ctx->s.api, "POST", "/v1/resolve", body, &doc);
-		json_decref(body);
+		rc = query_body(&body, qs, off, end);
+		rc = rc ? rc
+			: api_call_doc(ctx->s.api, "POST", "/v1/resolve", body.ptr, body.len, &doc);
+		sbuf_free(&body);
 		if (rc)
 			break;
 		qs->docs[qs->ndocs++] = doc;
@@ -246,13 +312,13 @@ static int post_queries(sdk_ctx *ctx, query_set *qs)
 static void query_set_free(query_set *qs)
 {
 	sdk_pool_free(&qs->pool);
-	for (size_t i = 0; qs->qitems && i < json_array_size(qs->queries); i++)
+	for (size_t i = 0; qs->qitems && i < qs->nqueries; i++)
 		free(qs->qitems[i]);
 	free(qs->qitems);
 	free(qs->nqitems);
 	free(qs->qdecoded);
-	json_decref(qs->queries);
-	json_decref(qs->keys);
+	free(qs->queries);
+	free(qs->table);
 	free(qs->results);
 	for (size_t i = 0; i < qs->ndocs; i++)
 		jdoc_free(qs->docs[i]); /* ciphertext only, wiped anyway */
@@ -382,8 +448,8 @@ static int resolve_one(sdk_resolved *res, query_set *qs, ref_job *job)
 		 * which were 40% of a batch of 100 (docs/sdk.md).
 		 */
 		res->value = sdk_strdup_out(sbuf_cstr(&rr.value), rr.value.len);
-		snprintf(res->item_id, sizeof res->item_id, "%s", rr.item_id);
-		snprintf(res->vault_id, sizeof res->vault_id, "%s", job->vault.id);
+		text_copy(res->item_id, sizeof res->item_id, rr.item_id);
+		text_copy(res->vault_id, sizeof res->vault_id, job->vault.id);
 		ref_result_free(&rr);
 		if (!res->value)
 			rc = sesame_error_nomem();
@@ -421,7 +487,7 @@ static int title_index(char out[BLIND_INDEX_TEXT_SIZE], sdk_ctx *ctx, ikey_cache
 	if (rc == 0 && ic->n < IKEY_CACHE) {
 		rc = blind_indexer_init(&ic->bi[ic->n], ikey);
 		if (rc == 0) {
-			snprintf(ic->vault_id[ic->n], ID_SIZE, "%s", vault_id);
+			text_copy(ic->vault_id[ic->n], ID_SIZE, vault_id);
 			rc = blind_indexer_text(out, &ic->bi[ic->n++], title, strlen(title));
 		}
 	} else if (rc == 0) {
@@ -435,7 +501,7 @@ int sdk_resolve_many(sdk_ctx *ctx, const char *const *refs, size_t n, sdk_resolv
 {
 	sesame_client *c = ctx->c;
 	ref_job *jobs = calloc(n, sizeof *jobs);
-	query_set qs = {.queries = json_array(), .keys = json_object()};
+	query_set qs = {0};
 	bool refreshed = false;
 	size_t pending = 0;
 	ikey_cache ic;
@@ -443,7 +509,7 @@ int sdk_resolve_many(sdk_ctx *ctx, const char *const *refs, size_t n, sdk_resolv
 
 	ic.n = 0;
 	sdk_pool_init(&qs.pool, decode_item, ctx);
-	if (!jobs || !qs.queries || !qs.keys) {
+	if (!jobs) {
 		rc = sesame_error_nomem();
 		goto out;
 	}
@@ -514,9 +580,9 @@ int sdk_resolve_many(sdk_ctx *ctx, const char *const *refs, size_t n, sdk_resolv
 		}
 		const char *part = sesame_reference_item(jobs[i].ref);
 		rc = title_index(idx, ctx, &ic, jobs[i].vault.id, part);
-		rc = rc ? rc : add_query(&qs, jobs, i, "title", idx, &jobs[i].q[0]);
+		rc = rc ? rc : add_query(&qs, jobs, i, false, idx, &jobs[i].q[0]);
 		if (rc == 0 && ref_part_is_id(part))
-			rc = add_query(&qs, jobs, i, "item_id", part, &jobs[i].q[1]);
+			rc = add_query(&qs, jobs, i, true, part, &jobs[i].q[1]);
 		if (rc == SESAME_ENOMEM)
 			goto out;
 		if (rc) {
@@ -526,7 +592,7 @@ int sdk_resolve_many(sdk_ctx *ctx, const char *const *refs, size_t n, sdk_resolv
 			rc = 0;
 		}
 	}
-	if (json_array_size(qs.queries) == 0)
+	if (qs.nqueries == 0)
 		goto out;
 	rc = post_queries(ctx, &qs);
 	if (rc)
