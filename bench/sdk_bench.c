@@ -8,6 +8,11 @@
  *   4. T threads resolving through one client: requests/s for T = 1, 2, 4, 8
  * The credential comes from the environment (SESAME_SESSION or a token).
  * usage: sdk_bench VAULT N ITEM_PREFIX DURATION_MS
+ *        sdk_bench VAULT N ITEM_PREFIX DURATION_MS solo K
+ * The second form is one process with its own client and one thread
+ * resolving reference K % N, printing "solo_resolves_per_s=R": bench/sdk
+ * runs eight at once for the server's limit with independent clients,
+ * the reference for step 4.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -78,7 +83,7 @@ int main(int argc, char **argv)
 	size_t n;
 	int dur;
 
-	if (argc != 5)
+	if (argc != 5 && !(argc == 7 && strcmp(argv[5], "solo") == 0))
 		return 2;
 	n = strtoul(argv[2], NULL, 10);
 	dur = (int)strtol(argv[4], NULL, 10);
@@ -88,6 +93,17 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < n; i++) {
 		refs[i] = malloc(256);
 		snprintf(refs[i], 256, "op://%s/%s%zu/password", argv[1], argv[3], i);
+	}
+
+	if (argc == 7) {
+		struct worker w;
+		if (sesame_client_new(&c, NULL) != 0)
+			die("client");
+		w = (struct worker){c, refs[strtoul(argv[6], NULL, 10) % n], now_ms() + dur, 0};
+		work(&w);
+		printf("solo_resolves_per_s=%.0f\n", w.done * 1000.0 / dur);
+		sesame_client_free(c);
+		return 0;
 	}
 
 	long rss0 = rss_kib();
