@@ -536,20 +536,52 @@ static int check_duplicates(reader *r, jdoc_val *obj)
 	return first ? fail(r, (const unsigned char *)first, "duplicate object key") : 0;
 }
 
-static jdoc_val *read_object(reader *r)
+/*
+ * Opens the '{' or '[' at r->p: *out the new container (NULL on error).
+ * True when there is nothing more to read: an error, or an empty
+ * container already closed.
+ */
+static bool open_container(reader *r, jdoc_type type, char close, jdoc_val **out)
 {
-	jdoc_val *obj = new_val(r, JDOC_OBJECT, r->p);
-	size_t base = r->nstack;
-
-	if (!obj || enter(r))
-		return NULL;
-	r->p++; /* '{' */
+	*out = new_val(r, type, r->p);
+	if (!*out || enter(r)) {
+		*out = NULL;
+		return true;
+	}
+	r->p++;
 	skip_ws(r);
-	if (r->p < r->end && *r->p == '}') {
+	if (r->p < r->end && *r->p == close) {
 		r->p++;
 		r->depth--;
-		return obj;
+		return true;
 	}
+	return false;
+}
+
+/* After a member: 1 for ',' (another follows), 0 for the closing byte, -1 otherwise. */
+static int after_member(reader *r, char close, const char *expected)
+{
+	skip_ws(r);
+	if (r->p < r->end && *r->p == ',') {
+		r->p++;
+		skip_ws(r);
+		return 1;
+	}
+	if (r->p < r->end && *r->p == close) {
+		r->p++;
+		r->depth--;
+		return 0;
+	}
+	return fail(r, r->p, expected);
+}
+
+static jdoc_val *read_object(reader *r)
+{
+	size_t base = r->nstack;
+	jdoc_val *obj;
+
+	if (open_container(r, JDOC_OBJECT, '}', &obj))
+		return obj;
 	for (;;) {
 		const unsigned char *at = r->p;
 		const char *key;
@@ -576,53 +608,31 @@ static jdoc_val *read_object(reader *r)
 					return fail(r, at, "duplicate object key"), NULL;
 		if (push(r, v))
 			return NULL;
-		skip_ws(r);
-		if (r->p < r->end && *r->p == ',') {
-			r->p++;
-			skip_ws(r);
-			continue;
-		}
-		if (r->p < r->end && *r->p == '}') {
-			r->p++;
-			r->depth--;
-			if (close_container(r, obj, base) || check_duplicates(r, obj))
-				return NULL;
-			return obj;
-		}
-		return fail(r, r->p, "',' or '}' expected"), NULL;
+		int more = after_member(r, '}', "',' or '}' expected");
+		if (more < 0)
+			return NULL;
+		if (!more)
+			return close_container(r, obj, base) || check_duplicates(r, obj) ? NULL
+											 : obj;
 	}
 }
 
 static jdoc_val *read_array(reader *r)
 {
-	jdoc_val *arr = new_val(r, JDOC_ARRAY, r->p);
 	size_t base = r->nstack;
+	jdoc_val *arr;
 
-	if (!arr || enter(r))
-		return NULL;
-	r->p++; /* '[' */
-	skip_ws(r);
-	if (r->p < r->end && *r->p == ']') {
-		r->p++;
-		r->depth--;
+	if (open_container(r, JDOC_ARRAY, ']', &arr))
 		return arr;
-	}
 	for (;;) {
 		jdoc_val *v = read_value(r);
 		if (!v || push(r, v))
 			return NULL;
-		skip_ws(r);
-		if (r->p < r->end && *r->p == ',') {
-			r->p++;
-			skip_ws(r);
-			continue;
-		}
-		if (r->p < r->end && *r->p == ']') {
-			r->p++;
-			r->depth--;
+		int more = after_member(r, ']', "',' or ']' expected");
+		if (more < 0)
+			return NULL;
+		if (!more)
 			return close_container(r, arr, base) ? NULL : arr;
-		}
-		return fail(r, r->p, "',' or ']' expected"), NULL;
 	}
 }
 
@@ -812,8 +822,8 @@ fail:
 	return NULL;
 }
 
-json_t *sjson_parse(const char *text, size_t len, const sjson_limits *limits, int *code,
-		    char *err, size_t errcap)
+json_t *sjson_parse(const char *text, size_t len, const sjson_limits *limits, int *code, char *err,
+		    size_t errcap)
 {
 	jdoc *d = jdoc_parse(text, len, limits, code, err, errcap);
 	json_t *root;
