@@ -50,3 +50,17 @@ def test_examples(sesamed, tmp_path):
     assert run(res, "op://Infra/db/username", "op://Infra/web/password") == "admin\nw3b\n"
     run(res, "op://Infra/nope/password", code=1)
     run(compile_example("list_vault_items", tmp_path), code=2)
+
+    # The same programs with a service account's token and nothing else:
+    # no session, another home. It sees only the vault it was granted.
+    p.cli("vault", "create", "Other")
+    token = p.cli("service-account", "create", "examples", "--vault", "Infra:read_items",
+                  "--raw").strip()
+    (tmp_path / "sa-home").mkdir()
+    env = {k: v for k, v in env.items() if k != "SESAME_SESSION"}
+    env.update(HOME=str(tmp_path / "sa-home"), SESAME_SERVICE_ACCOUNT_TOKEN=token)
+    assert run(compile_example("list_vaults", tmp_path)).split() == ["Infra"]
+    assert sorted(run(compile_example("list_vault_items", tmp_path), "Infra").split()) == \
+        ["db", "web"]
+    assert run(res, "op://Infra/db/username", "op://Infra/web/password") == "admin\nw3b\n"
+    run(res, "op://Other/db/password", code=1)  # not granted: not even visible
