@@ -161,30 +161,29 @@ typedef struct {
 	long long version;    /* 0: missing or not an integer */
 } envelope;
 
-/* Decrypts and decodes an item from its envelope (details when `full`, else the overview). */
-static int item_from_envelope(item **out, session *s, const client_vault *v, const envelope *env,
-			      bool full)
+/*
+ * Decrypts and decodes an item of vault `vault_id` under `key` from its
+ * envelope (details when `full`, else the overview).
+ */
+static int open_envelope(item **out, const char *account_id, const char *vault_id,
+			 const unsigned char *key, const envelope *env, bool full)
 {
-	const unsigned char *key = keyring_vault_key(s->kr, v->id);
 	char *pt = NULL;
 	size_t pt_len = 0;
 	item *it = NULL;
 	int rc;
 
 	*out = NULL;
-	if (!key)
-		return sesame_error_set(SESAME_EPERM, "vault_key_unavailable",
-					"cannot open the key of vault '%s'", v->name);
 	if (!env->id || !env->blob)
 		return sesame_error_set(SESAME_EINVAL, "bad_response",
 					"server answer lacks the string '%s'",
 					!env->id ? "id" : full ? "details" : "overview");
 	if (!id_is_valid(env->id) || env->version < 1)
 		return sesame_error_set(SESAME_EINVAL, "bad_response", "malformed item object");
-	if (env->vault_id && strcmp(env->vault_id, v->id) != 0)
+	if (env->vault_id && strcmp(env->vault_id, vault_id) != 0)
 		return sesame_error_set(SESAME_EINVAL, "bad_response",
 					"item '%s' belongs to another vault", env->id);
-	rc = items_decrypt_blob(&pt, &pt_len, s->me.account_id, v->id, env->id,
+	rc = items_decrypt_blob(&pt, &pt_len, account_id, vault_id, env->id,
 				(uint64_t)env->version, full ? "details" : "overview", key,
 				env->blob);
 	if (rc)
@@ -194,18 +193,31 @@ static int item_from_envelope(item **out, session *s, const client_vault *v, con
 	free(pt);
 	if (rc)
 		return rc;
-	if (strcmp(it->id, env->id) != 0 || (it->vault_id[0] && strcmp(it->vault_id, v->id) != 0) ||
+	if (strcmp(it->id, env->id) != 0 || (it->vault_id[0] && strcmp(it->vault_id, vault_id) != 0) ||
 	    (full && it->version != (uint64_t)env->version)) {
 		item_free(it);
 		return sesame_error_set(SESAME_EDECRYPT, "item_mismatch",
 					"item '%s' does not match its envelope", env->id);
 	}
-	memcpy(it->vault_id, v->id, ID_SIZE);
+	memcpy(it->vault_id, vault_id, ID_SIZE);
 	it->version = (uint64_t)env->version;
 	it->state = env->state && strcmp(env->state, "archived") == 0 ? ITEM_STATE_ARCHIVED
 								       : ITEM_STATE_ACTIVE;
 	*out = it;
 	return 0;
+}
+
+/* As open_envelope(), with the vault's key from the session's keyring. */
+static int item_from_envelope(item **out, session *s, const client_vault *v, const envelope *env,
+			      bool full)
+{
+	const unsigned char *key = keyring_vault_key(s->kr, v->id);
+
+	*out = NULL;
+	if (!key)
+		return sesame_error_set(SESAME_EPERM, "vault_key_unavailable",
+					"cannot open the key of vault '%s'", v->name);
+	return open_envelope(out, s->me.account_id, v->id, key, env, full);
 }
 
 /* Decodes an item object of a jansson answer. */
@@ -230,21 +242,41 @@ static const char *doc_str(const jdoc_val *obj, const char *key)
 	return m && m->type == JDOC_STRING ? m->u.s : NULL;
 }
 
-int items_decode_doc(item **out, session *s, const client_vault *v, const jdoc_val *obj,
-		     bool full)
+/* The envelope of a document's item object; false when it is not an object. */
+static bool doc_envelope(envelope *env, const jdoc_val *obj, bool full)
 {
 	const jdoc_val *jv = jdoc_get(obj, "version");
-	envelope env = {
+
+	*env = (envelope){
 		.id = doc_str(obj, "id"),
 		.blob = doc_str(obj, full ? "details" : "overview"),
 		.vault_id = doc_str(obj, "vault_id"),
 		.state = doc_str(obj, "state"),
 		.version = jv && jv->type == JDOC_INTEGER ? jv->u.i : 0,
 	};
+	return obj && obj->type == JDOC_OBJECT;
+}
+
+int items_decode_doc(item **out, session *s, const client_vault *v, const jdoc_val *obj,
+		     bool full)
+{
+	envelope env;
+
 	*out = NULL;
-	if (!obj || obj->type != JDOC_OBJECT)
+	if (!doc_envelope(&env, obj, full))
 		return sesame_error_set(SESAME_EINVAL, "bad_response", "malformed item object");
 	return item_from_envelope(out, s, v, &env, full);
+}
+
+int items_open_doc(item **out, const char *account_id, const char *vault_id,
+		   const unsigned char key[32], const jdoc_val *obj)
+{
+	envelope env;
+
+	*out = NULL;
+	if (!doc_envelope(&env, obj, true))
+		return sesame_error_set(SESAME_EINVAL, "bad_response", "malformed item object");
+	return open_envelope(out, account_id, vault_id, key, &env, true);
 }
 
 int items_create(session *s, const client_vault *v, item *it)

@@ -62,6 +62,9 @@ int items_decode_object(item **out, session *s, const client_vault *v, const jso
 /* The same for an item object of a document answer (api_call_doc). */
 int items_decode_doc(item **out, session *s, const client_vault *v, const jdoc_val *obj,
 		     bool full);
+/* The details of a document's item object, under a vault key the caller holds. */
+int items_open_doc(item **out, const char *account_id, const char *vault_id,
+		   const unsigned char key[32], const jdoc_val *obj);
 
 /*
  * Lists overviews with the server-side filters: state, and (when not

@@ -14,6 +14,7 @@
 #include "item/item_json.h"
 #include "json.h"
 #include "sesame/errors.h"
+#include "text.h"
 
 #define NONE ((size_t)-1)
 
@@ -106,50 +107,6 @@ static int file_content(void *ctx, const item *it, const item_file *file, sbuf *
 	return rc;
 }
 
-/* Decrypts one item object of vault `v` (details) into *out. */
-static int open_item(item **out, session *s, const vcache_vault *v, const json_t *obj)
-{
-	const char *id, *blob, *state;
-	long long version = 0;
-	char *pt = NULL;
-	size_t pt_len = 0;
-	item *it = NULL;
-	int rc;
-
-	*out = NULL;
-	rc = api_get_str(obj, "id", &id);
-	rc = rc ? rc : api_get_str(obj, "details", &blob);
-	if (rc)
-		return rc;
-	if (!id_is_valid(id) || sjson_get_int(obj, "version", &version) || version < 1)
-		return sesame_error_set(SESAME_EINVAL, "bad_response", "malformed item object");
-	const char *vid = json_string_value(json_object_get(obj, "vault_id"));
-	if (vid && strcmp(vid, v->id) != 0)
-		return sesame_error_set(SESAME_EINVAL, "bad_response",
-					"item '%s' belongs to another vault", id);
-	rc = items_decrypt_blob(&pt, &pt_len, s->me.account_id, v->id, id, (uint64_t)version,
-				"details", v->key, blob);
-	if (rc)
-		return rc;
-	rc = item_from_json(&it, pt, pt_len);
-	secmem_wipe(pt, pt_len);
-	free(pt);
-	if (rc)
-		return rc;
-	if (strcmp(it->id, id) != 0 || (it->vault_id[0] && strcmp(it->vault_id, v->id) != 0) ||
-	    it->version != (uint64_t)version) {
-		item_free(it);
-		return sesame_error_set(SESAME_EDECRYPT, "item_mismatch",
-					"item '%s' does not match its envelope", id);
-	}
-	memcpy(it->vault_id, v->id, ID_SIZE);
-	state = json_string_value(json_object_get(obj, "state"));
-	it->state =
-		state && strcmp(state, "archived") == 0 ? ITEM_STATE_ARCHIVED : ITEM_STATE_ACTIVE;
-	*out = it;
-	return 0;
-}
-
 static int code_of_kind(const char *kind)
 {
 	if (strstr(kind, "not_found"))
@@ -159,38 +116,43 @@ static int code_of_kind(const char *kind)
 	return SESAME_EPERM;
 }
 
-/* Reads one result object into query q; *stale when it suggests a stale cache. */
-static int take_result(session *s, query *q, const json_t *res, bool *stale)
+/* A string member of a document object, or NULL. */
+static const char *doc_str(const jdoc_val *obj, const char *key)
 {
-	const json_t *err = json_object_get(res, "error"), *items = json_object_get(res, "items");
-	size_t i;
-	json_t *o;
+	const jdoc_val *m = jdoc_get(obj, key);
+	return m && m->type == JDOC_STRING ? m->u.s : NULL;
+}
+
+/* Reads one result object into query q; *stale when it suggests a stale cache. */
+static int take_result(session *s, query *q, const jdoc_val *res, bool *stale)
+{
+	const jdoc_val *err = jdoc_get(res, "error"), *items = jdoc_get(res, "items");
+	const vcache_vault *v = &s->vcache->v[q->vault];
 
 	if (err) {
-		const char *kind = json_string_value(json_object_get(err, "code"));
-		const char *msg = json_string_value(json_object_get(err, "message"));
+		const char *kind = doc_str(err, "code"), *msg = doc_str(err, "message");
 		q->code = code_of_kind(kind ? kind : "");
-		snprintf(q->kind, sizeof q->kind, "%s", kind ? kind : "error");
-		snprintf(q->message, sizeof q->message, "%s", msg ? msg : "the server refused");
+		text_copy(q->kind, sizeof q->kind, kind ? kind : "error");
+		text_copy(q->message, sizeof q->message, msg ? msg : "the server refused");
 		*stale = true;
 		return 0;
 	}
-	if (!json_is_array(items))
+	if (!items || items->type != JDOC_ARRAY)
 		return sesame_error_set(SESAME_EINVAL, "bad_response", "malformed resolve answer");
-	q->items = calloc(json_array_size(items) + 1, sizeof *q->items);
+	q->items = calloc(items->n + 1, sizeof *q->items);
 	if (!q->items)
 		return sesame_error_nomem();
-	json_array_foreach(items, i, o)
-	{
-		int rc = open_item(&q->items[q->nitems], s, &s->vcache->v[q->vault], o);
+	for (size_t i = 0; i < items->n; i++) {
+		int rc = items_open_doc(&q->items[q->nitems], s->me.account_id, v->id, v->key,
+					items->u.items[i]);
 		if (rc == SESAME_ENOMEM)
 			return rc;
 		if (rc) {
 			/* A candidate that does not open: a key changed, or a bad server. */
 			const sesame_error *e = sesame_error_last();
 			q->code = rc;
-			snprintf(q->kind, sizeof q->kind, "%s", e->kind ? e->kind : "error");
-			snprintf(q->message, sizeof q->message, "%s", e->message);
+			text_copy(q->kind, sizeof q->kind, e->kind ? e->kind : "error");
+			text_copy(q->message, sizeof q->message, e->message);
 			*stale = true;
 			continue;
 		}
@@ -199,45 +161,45 @@ static int take_result(session *s, query *q, const json_t *res, bool *stale)
 	return 0;
 }
 
+/* {"queries":[{"vault_id":"...","title"|"item_id":"..."}, ...]} of queries [from, to). */
+static int query_body(sbuf *b, const session *s, const query_set *qs, size_t from, size_t to)
+{
+	int bad = sbuf_adds(b, "{\"queries\":[");
+
+	for (size_t i = from; i < to && !bad; i++) {
+		const query *q = &qs->q[i];
+		const char *vid = s->vcache->v[q->vault].id;
+		bad = (i > from && sbuf_addc(b, ',')) || sbuf_adds(b, "{\"vault_id\":") ||
+		      sjson_put_string(b, vid, strlen(vid)) ||
+		      sbuf_adds(b, q->by_id ? ",\"item_id\":" : ",\"title\":") ||
+		      sjson_put_string(b, q->key, strlen(q->key)) || sbuf_addc(b, '}');
+	}
+	return bad || sbuf_adds(b, "]}") ? sesame_error_nomem() : 0;
+}
+
+/* One POST /v1/resolve; its answer read as a document (no jansson values). */
 static int send_queries(session *s, query_set *qs, size_t from, size_t to, bool *stale,
 			client_resolve_stats *st)
 {
-	json_t *body = json_pack("{s:[]}", "queries"), *resp = NULL, *arr, *res;
-	size_t i;
-	int rc = 0;
+	sbuf body = SBUF_INIT(API_REQUEST_MAX);
+	const jdoc_val *arr;
+	jdoc *doc = NULL;
+	int rc;
 
-	if (!body)
-		return sesame_error_nomem();
-	arr = json_object_get(body, "queries");
-	for (i = from; i < to; i++) {
-		query *q = &qs->q[i];
-		if (json_array_append_new(arr, json_pack("{s:s,s:s}", "vault_id",
-							 s->vcache->v[q->vault].id,
-							 q->by_id ? "item_id" : "title", q->key))) {
-			json_decref(body);
-			return sesame_error_nomem();
-		}
-	}
-	if (st)
+	rc = query_body(&body, s, qs, from, to);
+	if (rc == 0 && st)
 		st->requests++;
-	rc = api_call(s->api, "POST", "/v1/resolve", body, &resp);
-	json_decref(body);
+	rc = rc ? rc : api_call_doc(s->api, "POST", "/v1/resolve", body.ptr, body.len, &doc);
+	sbuf_free(&body);
 	if (rc)
 		return rc;
-	arr = json_object_get(resp, "results");
-	if (!json_is_array(arr) || json_array_size(arr) != to - from) {
+	arr = jdoc_get(jdoc_root(doc), "results");
+	if (!arr || arr->type != JDOC_ARRAY || arr->n != to - from)
 		rc = sesame_error_set(SESAME_EINVAL, "bad_response",
 				      "server answer lacks 'results' for every query");
-		goto out;
-	}
-	json_array_foreach(arr, i, res)
-	{
-		rc = take_result(s, &qs->q[from + i], res, stale);
-		if (rc)
-			break;
-	}
-out:
-	json_decref(resp);
+	for (size_t i = 0; rc == 0 && i < to - from; i++)
+		rc = take_result(s, &qs->q[from + i], arr->u.items[i], stale);
+	jdoc_free(doc);
 	return rc;
 }
 
@@ -247,7 +209,8 @@ static int attempt(client_resolution *r, slot *sl, size_t n, session *s, const r
 {
 	vcache *c = s->vcache;
 	ref_vault *rv = calloc(c->n + 1, sizeof *rv);
-	unsigned char *ikeys = secmem_calloc((c->n + 1) * BLIND_INDEX_KEYBYTES);
+	/* Blind-index HMACs keyed once per vault; key material: secure memory. */
+	blind_indexer *ikeys = secmem_calloc((c->n + 1) * sizeof *ikeys);
 	bool *ikey_done = calloc(c->n + 1, sizeof *ikey_done);
 	query_set qs = {0};
 	item **cand = NULL;
@@ -284,13 +247,16 @@ static int attempt(client_resolution *r, slot *sl, size_t n, session *s, const r
 		}
 		const char *part = sesame_reference_item(sl[i].ref);
 		if (!ikey_done[vi]) {
-			rc = blind_index_key(ikeys + vi * BLIND_INDEX_KEYBYTES, c->v[vi].key);
+			unsigned char ikey[BLIND_INDEX_KEYBYTES];
+			rc = blind_index_key(ikey, c->v[vi].key);
+			rc = rc ? rc : blind_indexer_init(&ikeys[vi], ikey);
+			secmem_wipe(ikey, sizeof ikey);
 			if (rc)
 				goto out;
 			ikey_done[vi] = true;
 		}
 		char idx[BLIND_INDEX_TEXT_SIZE];
-		rc = blind_index_text(idx, ikeys + vi * BLIND_INDEX_KEYBYTES, part, strlen(part));
+		rc = blind_indexer_text(idx, &ikeys[vi], part, strlen(part));
 		if (rc)
 			goto out;
 		sl[i].q_title = query_add(&qs, vi, false, idx);
