@@ -62,6 +62,13 @@ int sjson_get_int(const json_t *obj, const char *key, long long *out);
 char *sjson_dump(const json_t *v);
 
 /*
+ * The same for values that hold plaintext: every smaller buffer the text
+ * grew through is wiped before it is freed (json_dumps leaves them). The
+ * caller wipes the result before free().
+ */
+char *sjson_dump_wiped(const json_t *v);
+
+/*
  * Appends `n` bytes of UTF-8 text as a JSON string (quoted, escaped as
  * sjson_dump() does), for answers written without building a tree.
  * Returns 0 or the sbuf error (the buffer is then freed).

@@ -164,16 +164,29 @@ static int put_value(sbuf *b, const json_t *v, int depth)
 	return -1;
 }
 
-char *sjson_dump(const json_t *v)
+static char *dump(const json_t *v, bool wiped)
 {
 	sbuf b;
 
 	if (!v)
 		return NULL;
-	sbuf_init(&b, DUMP_MAX_BYTES);
+	if (wiped)
+		sbuf_init_wiped(&b, DUMP_MAX_BYTES);
+	else
+		sbuf_init(&b, DUMP_MAX_BYTES);
 	if (sbuf_grow(&b, 256) || put_value(&b, v, 0)) {
 		sbuf_free(&b);
 		return NULL;
 	}
-	return b.ptr; /* plain heap memory: the caller free()s it */
+	return b.ptr; /* heap memory: the caller free()s it */
+}
+
+char *sjson_dump(const json_t *v)
+{
+	return dump(v, false);
+}
+
+char *sjson_dump_wiped(const json_t *v)
+{
+	return dump(v, true);
 }

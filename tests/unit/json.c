@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "test.h"
 
+#include "buf.h"
 #include "json.h"
 #include "sesame/errors.h"
 
@@ -96,6 +97,44 @@ static void test_json__dump_compact_in_order(void **state)
 	json_decref(o);
 }
 
+static size_t released_blocks, released_nonzero;
+
+static void check_released(const void *p, size_t cap)
+{
+	const unsigned char *c = p;
+	released_blocks++;
+	for (size_t i = 0; i < cap; i++)
+		released_nonzero += c[i] != 0;
+}
+
+/*
+ * sjson_dump_wiped writes what sjson_dump writes, and every smaller block
+ * the text grew through is wiped before it is freed.
+ */
+static void test_json__dump_wiped_leaves_no_copy(void **state)
+{
+	json_t *arr = json_array();
+	char *plain, *wiped;
+	(void)state;
+
+	for (int i = 0; i < 500; i++)
+		json_array_append_new(arr, json_pack("{s:s,s:i}", "value", "hunter2-secret", "i", i));
+	released_blocks = released_nonzero = 0;
+	sbuf_set_release_hook(check_released);
+	wiped = sjson_dump_wiped(arr);
+	sbuf_set_release_hook(NULL);
+	plain = sjson_dump(arr);
+	assert_non_null(wiped);
+	assert_non_null(plain);
+	assert_string_equal(wiped, plain);
+	assert_true(strlen(wiped) > 10000);
+	assert_true(released_blocks >= 5); /* it grew several times */
+	assert_int_equal(released_nonzero, 0);
+	free(wiped);
+	free(plain);
+	json_decref(arr);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -106,6 +145,7 @@ int main(void)
 		cmocka_unit_test(test_json__rejects_malformed_and_nul),
 		cmocka_unit_test(test_json__unknown_key),
 		cmocka_unit_test(test_json__dump_compact_in_order),
+		cmocka_unit_test(test_json__dump_wiped_leaves_no_copy),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

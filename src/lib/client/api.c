@@ -356,7 +356,7 @@ static int api_call_once(api *a, const char *method, const char *path, const jso
 	}
 	headers[nh] = NULL;
 	if (body) {
-		text = sjson_dump(body);
+		text = sjson_dump_wiped(body); /* wiped after sending, and while it grows */
 		if (!text) {
 			rc = sesame_error_nomem();
 			goto out;

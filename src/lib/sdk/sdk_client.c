@@ -504,7 +504,7 @@ int sesame_client_invoke(sesame_client *c, const char *operation, const char *pa
 	rc = rc ? rc : run_with_pool(c, operation, params, &result);
 	if (rc)
 		goto out;
-	text = json_dumps(result, JSON_COMPACT | JSON_ENCODE_ANY);
+	text = sjson_dump_wiped(result); /* an item's plaintext, maybe */
 	if (!text) {
 		rc = sesame_error_nomem();
 		goto out;
