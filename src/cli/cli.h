@@ -14,6 +14,8 @@
  */
 
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
 
 enum { CLI_EXIT_OK = 0, CLI_EXIT_ERROR = 1, CLI_EXIT_USAGE = 2 };
 
@@ -31,6 +33,14 @@ int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Prints "[ERROR] <time> <message>" on stderr; returns CLI_EXIT_USAGE. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Reads the file at `path` ("-": stdin, when `dash_is_stdin`) into secure
+ * memory (secmem_free), at most `max` bytes: a regular file over the
+ * limit is refused before it is read. Errors are printed (cli_error).
+ */
+int cli_read_secure_file(unsigned char **out, size_t *len, const char *path, size_t max,
+			 bool dash_is_stdin);
 
 /* ---- option tables (cli_common.c) ---- */
 

@@ -2,9 +2,11 @@
 /* Option tables, --help, error reporting and secret input for every command. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -252,4 +254,72 @@ int cli_read_secret(char **out, size_t *len, const char *prompt)
 	*out = buf;
 	*len = n;
 	return 0;
+}
+
+int cli_read_secure_file(unsigned char **out, size_t *len, const char *path, size_t max,
+			 bool dash_is_stdin)
+{
+	bool std_in = dash_is_stdin && strcmp(path, "-") == 0;
+	int fd = std_in ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	size_t cap = 64 * 1024, n = 0;
+	unsigned char *buf;
+	struct stat st;
+	int rc = 0;
+
+	*out = NULL;
+	*len = 0;
+	if (fd < 0)
+		return cli_error("cannot open '%s': %s", path, strerror(errno));
+	if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+		rc = cli_error("cannot read '%s': %s", path,
+			       strerror(S_ISDIR(st.st_mode) ? EISDIR : errno));
+		goto out;
+	}
+	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > max) {
+		rc = cli_error("file '%s' is %llu bytes, over the limit of %zu bytes", path,
+			       (unsigned long long)st.st_size, max);
+		goto out;
+	}
+	if (S_ISREG(st.st_mode))
+		cap = (size_t)st.st_size + 1; /* one read past the end sees EOF */
+	/* Secure memory cannot grow in place: a bigger block, a copy, the old one wiped. */
+	for (buf = secmem_alloc(cap); buf;) {
+		if (n == cap) {
+			size_t ncap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+			unsigned char *nb;
+			if (ncap <= cap)
+				break; /* over the limit */
+			nb = secmem_alloc(ncap);
+			if (nb)
+				memcpy(nb, buf, n);
+			secmem_free(buf);
+			buf = nb;
+			cap = ncap;
+			continue;
+		}
+		ssize_t r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = cli_error("cannot read '%s': %s", path, strerror(errno));
+			secmem_free(buf);
+			goto out;
+		}
+		if (r == 0) {
+			*out = buf;
+			*len = n;
+			goto out;
+		}
+		n += (size_t)r;
+	}
+	if (!buf) {
+		rc = cli_error("out of memory");
+	} else {
+		secmem_free(buf);
+		rc = cli_error("file '%s' is over the limit of %zu bytes", path, max);
+	}
+out:
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return rc;
 }

@@ -78,61 +78,6 @@ static const cli_spec document_spec = {
 	"sesame document <command> [flags]",
 	"Manages Document items: files stored encrypted, with their content.", NULL, 0};
 
-/* Reads FILE ('-': stdin) into secure memory, at most FILES_MAX bytes. */
-static int read_content(unsigned char **out, size_t *len, const char *path)
-{
-	int fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
-	size_t cap = 64 * 1024, n = 0;
-	unsigned char *buf;
-
-	*out = NULL;
-	*len = 0;
-	if (fd < 0)
-		return cli_error("cannot open '%s': %s", path, strerror(errno));
-	buf = secmem_alloc(cap);
-	while (buf) {
-		if (n == cap) {
-			size_t ncap =
-				cap * 2 > (size_t)FILES_MAX + 1 ? (size_t)FILES_MAX + 1 : cap * 2;
-			unsigned char *nb;
-			if (ncap <= cap)
-				break; /* over the limit */
-			nb = secmem_alloc(ncap);
-			if (nb)
-				memcpy(nb, buf, n);
-			secmem_free(buf);
-			buf = nb;
-			cap = ncap;
-			if (!buf)
-				break;
-		}
-		ssize_t r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int e = errno;
-			secmem_free(buf);
-			if (fd != STDIN_FILENO)
-				close(fd);
-			return cli_error("cannot read '%s': %s", path, strerror(e));
-		}
-		if (r == 0) {
-			if (fd != STDIN_FILENO)
-				close(fd);
-			*out = buf;
-			*len = n;
-			return 0;
-		}
-		n += (size_t)r;
-	}
-	if (fd != STDIN_FILENO)
-		close(fd);
-	if (!buf)
-		return cli_error("out of memory");
-	secmem_free(buf);
-	return cli_error("file '%s' is larger than %u bytes", path, FILES_MAX);
-}
-
 static const char *base_name(const char *path)
 {
 	const char *slash = strrchr(path, '/');
@@ -219,7 +164,7 @@ static int document_create_cmd(int argc, char **argv)
 		return cli_usage_error("--file-name must not be empty");
 	if ((rc = open_document(&s, &v, NULL, &a, NULL)) != 0)
 		goto out;
-	if ((rc = read_content(&content, &len, a.pos[0])) != 0)
+	if ((rc = cli_read_secure_file(&content, &len, a.pos[0], FILES_MAX, true)) != 0)
 		goto out;
 	it = item_new();
 	if (!it) {
@@ -421,7 +366,7 @@ static int document_edit_cmd(int argc, char **argv)
 		return cli_usage_error("--file-name must not be empty");
 	if ((rc = open_document(&s, &v, &it, &a, a.pos[0])) != 0)
 		goto out;
-	if ((rc = read_content(&content, &len, a.pos[1])) != 0)
+	if ((rc = cli_read_secure_file(&content, &len, a.pos[1], FILES_MAX, true)) != 0)
 		goto out;
 	if (cli_get(&a, "title")) {
 		char *t = strdup(cli_get(&a, "title"));

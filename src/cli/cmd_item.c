@@ -382,70 +382,6 @@ static void file_gone(struct file_changes *fc, const char *id)
 		snprintf(fc->gone[fc->ngone++], ID_SIZE, "%s", id);
 }
 
-/* Reads the file of a [file] assignment into secure memory (at most FILES_MAX bytes). */
-static int read_attachment(unsigned char **out, size_t *len, const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t cap, n = 0;
-	unsigned char *buf = NULL;
-	struct stat st;
-
-	*out = NULL;
-	*len = 0;
-	if (fd < 0)
-		return cli_error("cannot open '%s': %s", path, strerror(errno));
-	if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
-		int e = S_ISDIR(st.st_mode) ? EISDIR : errno;
-		close(fd);
-		return cli_error("cannot read '%s': %s", path, strerror(e));
-	}
-	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > FILES_MAX) {
-		close(fd);
-		return cli_error("file '%s' is %llu bytes, over the limit of %u bytes", path,
-				 (unsigned long long)st.st_size, FILES_MAX);
-	}
-	cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 64 * 1024;
-	buf = secmem_alloc(cap);
-	while (buf) {
-		if (n == cap) {
-			size_t ncap =
-				cap * 2 > (size_t)FILES_MAX + 1 ? (size_t)FILES_MAX + 1 : cap * 2;
-			unsigned char *nb;
-			if (ncap <= cap)
-				break; /* over the limit */
-			nb = secmem_alloc(ncap);
-			if (nb)
-				memcpy(nb, buf, n);
-			secmem_free(buf);
-			buf = nb;
-			cap = ncap;
-			if (!buf)
-				break;
-		}
-		ssize_t r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int e = errno;
-			secmem_free(buf);
-			close(fd);
-			return cli_error("cannot read '%s': %s", path, strerror(e));
-		}
-		if (r == 0) {
-			close(fd);
-			*out = buf;
-			*len = n;
-			return 0;
-		}
-		n += (size_t)r;
-	}
-	close(fd);
-	if (!buf)
-		return cli_error("out of memory");
-	secmem_free(buf);
-	return cli_error("file '%s' is over the limit of %u bytes", path, FILES_MAX);
-}
-
 /* A [file] assignment: reads the file and lists it in the item under a new id. */
 static int add_attachment(item *it, const assignment *as, struct file_changes *fc)
 {
@@ -457,7 +393,7 @@ static int add_attachment(item *it, const assignment *as, struct file_changes *f
 		return cli_usage_error("too many files");
 	p = &fc->add[fc->nadd];
 	memset(p, 0, sizeof *p);
-	if ((rc = read_attachment(&p->content, &p->len, as->value)) != 0)
+	if ((rc = cli_read_secure_file(&p->content, &p->len, as->value, FILES_MAX, false)) != 0)
 		return rc;
 	id_new(p->id);
 	p->name = strdup(as->field);
