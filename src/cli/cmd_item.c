@@ -271,6 +271,43 @@ static int find_item(item **out, client_vault *v, session *s, const char *name)
 	return cli_error("more than one item is named '%s'; use --vault or its id", name);
 }
 
+/* The item one command acts on, with the session and the vault it is in. */
+typedef struct {
+	session *s;
+	client_vault v;
+	item *it;
+} item_target;
+
+/* Exactly one positional argument, the item's name or id. */
+static int one_item_name(const cli_args *a, const char *command)
+{
+	if (a->npos == 1)
+		return 0;
+	return a->npos ? cli_usage_error("unexpected argument '%s'", a->pos[1])
+		       : cli_usage_error("%s needs an item name or id", command);
+}
+
+/* The session, then --vault if given, then the item `name` (in every vault without it). */
+static int target_open(item_target *t, const cli_args *a, const char *name)
+{
+	int rc;
+
+	memset(t, 0, sizeof *t);
+	if (cli_load_session(&t->s) != 0)
+		return cli_fail(NULL);
+	if ((rc = load_vault(&t->v, t->s, a, false)) != 0)
+		return rc;
+	return find_item(&t->it, &t->v, t->s, name);
+}
+
+static void target_close(item_target *t)
+{
+	item_free(t->it);
+	client_vault_clear(&t->v);
+	cli_session_done(t->s);
+	session_free(t->s);
+}
+
 static int set_tags(item *it, const char *csv)
 {
 	for (size_t i = 0; i < it->ntags; i++)
@@ -620,9 +657,7 @@ static int print_fields(const item *it, const client_vault *v, const char *spec,
 static int item_get_cmd(int argc, char **argv)
 {
 	cli_args a;
-	session *s = NULL;
-	client_vault v;
-	item *it = NULL;
+	item_target t;
 	bool json;
 	int rc = cli_parse(&a, &get_spec, argc, argv);
 
@@ -630,23 +665,16 @@ static int item_get_cmd(int argc, char **argv)
 		return rc == 1 ? CLI_EXIT_OK : rc;
 	if ((rc = cli_format(&a, &json)) != 0)
 		return rc;
-	if (a.npos != 1)
-		return a.npos ? cli_usage_error("unexpected argument '%s'", a.pos[1])
-			      : cli_usage_error("item get needs an item name or id");
-	memset(&v, 0, sizeof v);
-	if (cli_load_session(&s) != 0)
-		return cli_fail(NULL);
-	if ((rc = load_vault(&v, s, &a, false)) != 0 || (rc = find_item(&it, &v, s, a.pos[0])) != 0)
+	if ((rc = one_item_name(&a, "item get")) != 0)
+		return rc;
+	if ((rc = target_open(&t, &a, a.pos[0])) != 0)
 		goto out;
 	if (cli_get(&a, "fields"))
-		rc = print_fields(it, &v, cli_get(&a, "fields"), json, cli_has(&a, "reveal"));
+		rc = print_fields(t.it, &t.v, cli_get(&a, "fields"), json, cli_has(&a, "reveal"));
 	else
-		rc = item_output(it, &v, json, cli_has(&a, "reveal"), NULL);
+		rc = item_output(t.it, &t.v, json, cli_has(&a, "reveal"), NULL);
 out:
-	item_free(it);
-	client_vault_clear(&v);
-	cli_session_done(s);
-	session_free(s);
+	target_close(&t);
 	return rc;
 }
 
@@ -723,9 +751,10 @@ out:
 static int item_edit_cmd(int argc, char **argv)
 {
 	cli_args a;
-	session *s = NULL;
-	client_vault v;
-	item *it = NULL;
+	item_target t;
+	session *s;
+	client_vault *v;
+	item *it;
 	struct file_changes *fc = NULL;
 	bool json;
 	long long expect = -1;
@@ -744,101 +773,75 @@ static int item_edit_cmd(int argc, char **argv)
 			return cli_usage_error("--expect-version takes a version number, not '%s'",
 					       cli_get(&a, "expect-version"));
 	}
-	memset(&v, 0, sizeof v);
 	fc = calloc(1, sizeof *fc);
 	if (!fc)
 		return cli_error("out of memory");
-	if (cli_load_session(&s) != 0) {
-		free(fc);
-		return cli_fail(NULL);
-	}
-	if ((rc = load_vault(&v, s, &a, false)) != 0 || (rc = find_item(&it, &v, s, a.pos[0])) != 0)
+	if ((rc = target_open(&t, &a, a.pos[0])) != 0 ||
+	    (rc = apply_changes(t.it, &a, 1, fc)) != 0)
 		goto out;
-	if ((rc = apply_changes(it, &a, 1, fc)) != 0)
-		goto out;
+	s = t.s;
+	v = &t.v;
+	it = t.it;
 	if (expect > 0)
 		it->version = (uint64_t)expect;
 	/* New contents first, then the version listing them, then the old contents go. */
-	if ((rc = upload_files(s, &v, it, fc)) != 0) {
-		unupload_files(s, &v, it, fc);
+	if ((rc = upload_files(s, v, it, fc)) != 0) {
+		unupload_files(s, v, it, fc);
 		goto out;
 	}
-	if (items_update(s, &v, it) != 0) {
+	if (items_update(s, v, it) != 0) {
 		char msg[600];
 		snprintf(msg, sizeof msg, "%s", sesame_error_last()->message);
-		unupload_files(s, &v, it, fc);
+		unupload_files(s, v, it, fc);
 		rc = cli_error("cannot edit the item: %s", msg);
 		goto out;
 	}
 	/* No longer listed: a failure here leaves unreachable ciphertext only. */
 	for (size_t i = 0; i < fc->ngone; i++)
-		files_delete_content(s, &v, it->id, fc->gone[i]);
+		files_delete_content(s, v, it->id, fc->gone[i]);
 	sesame_error_clear();
-	rc = json ? item_output(it, &v, true, true, s->me.id) : CLI_EXIT_OK;
+	rc = json ? item_output(it, v, true, true, s->me.id) : CLI_EXIT_OK;
 out:
 	file_changes_clear(fc);
 	free(fc);
-	item_free(it);
-	client_vault_clear(&v);
-	cli_session_done(s);
-	session_free(s);
+	target_close(&t);
 	return rc;
 }
 
 static int item_delete_cmd(int argc, char **argv)
 {
 	cli_args a;
-	session *s = NULL;
-	client_vault v;
-	item *it = NULL;
+	item_target t;
 	int rc = cli_parse(&a, &delete_spec, argc, argv);
 
 	if (rc)
 		return rc == 1 ? CLI_EXIT_OK : rc;
-	if (a.npos != 1)
-		return a.npos ? cli_usage_error("unexpected argument '%s'", a.pos[1])
-			      : cli_usage_error("item delete needs an item name or id");
-	memset(&v, 0, sizeof v);
-	if (cli_load_session(&s) != 0)
-		return cli_fail(NULL);
-	if ((rc = load_vault(&v, s, &a, false)) != 0 || (rc = find_item(&it, &v, s, a.pos[0])) != 0)
+	if ((rc = one_item_name(&a, "item delete")) != 0)
+		return rc;
+	if ((rc = target_open(&t, &a, a.pos[0])) != 0)
 		goto out;
 	if (cli_has(&a, "archive"))
-		rc = items_archive(s, &v, it->id) ? cli_fail("cannot archive the item") : 0;
+		rc = items_archive(t.s, &t.v, t.it->id) ? cli_fail("cannot archive the item") : 0;
 	else
-		rc = items_delete(s, &v, it->id) ? cli_fail("cannot delete the item") : 0;
+		rc = items_delete(t.s, &t.v, t.it->id) ? cli_fail("cannot delete the item") : 0;
 out:
-	item_free(it);
-	client_vault_clear(&v);
-	cli_session_done(s);
-	session_free(s);
+	target_close(&t);
 	return rc;
 }
 
 static int item_restore_cmd(int argc, char **argv)
 {
 	cli_args a;
-	session *s = NULL;
-	client_vault v;
-	item *it = NULL;
+	item_target t;
 	int rc = cli_parse(&a, &restore_spec, argc, argv);
 
 	if (rc)
 		return rc == 1 ? CLI_EXIT_OK : rc;
-	if (a.npos != 1)
-		return a.npos ? cli_usage_error("unexpected argument '%s'", a.pos[1])
-			      : cli_usage_error("item restore needs an item name or id");
-	memset(&v, 0, sizeof v);
-	if (cli_load_session(&s) != 0)
-		return cli_fail(NULL);
-	if ((rc = load_vault(&v, s, &a, false)) != 0 || (rc = find_item(&it, &v, s, a.pos[0])) != 0)
-		goto out;
-	rc = items_restore(s, &v, it->id) ? cli_fail("cannot restore the item") : 0;
-out:
-	item_free(it);
-	client_vault_clear(&v);
-	cli_session_done(s);
-	session_free(s);
+	if ((rc = one_item_name(&a, "item restore")) != 0)
+		return rc;
+	if ((rc = target_open(&t, &a, a.pos[0])) == 0)
+		rc = items_restore(t.s, &t.v, t.it->id) ? cli_fail("cannot restore the item") : 0;
+	target_close(&t);
 	return rc;
 }
 
