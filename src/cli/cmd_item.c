@@ -108,8 +108,7 @@ static const cli_spec template_spec = {
 	template_opts, NOPTS(template_opts)};
 static const cli_spec item_spec = {
 	"sesame item <command> [flags]",
-	"Manages the items of vaults: logins, passwords, notes and the other categories.", NULL,
-	0};
+	"Manages the items of vaults: logins, passwords, notes and the other categories.", NULL, 0};
 
 static int print_json_free(json_t *o)
 {
@@ -776,8 +775,7 @@ static int item_edit_cmd(int argc, char **argv)
 	fc = calloc(1, sizeof *fc);
 	if (!fc)
 		return cli_error("out of memory");
-	if ((rc = target_open(&t, &a, a.pos[0])) != 0 ||
-	    (rc = apply_changes(t.it, &a, 1, fc)) != 0)
+	if ((rc = target_open(&t, &a, a.pos[0])) != 0 || (rc = apply_changes(t.it, &a, 1, fc)) != 0)
 		goto out;
 	s = t.s;
 	v = &t.v;
@@ -985,8 +983,8 @@ static const cli_node item_subs[] = {
 	{"edit", NULL, "Change an item", item_edit_cmd, &edit_spec, NULL},
 	{"delete", "rm remove", "Delete or archive an item", item_delete_cmd, &delete_spec, NULL},
 	{"restore", NULL, "Restore an archived item", item_restore_cmd, &restore_spec, NULL},
-	{"template", NULL, "List categories or print a template", item_template_cmd,
-	 &template_spec, NULL},
+	{"template", NULL, "List categories or print a template", item_template_cmd, &template_spec,
+	 NULL},
 };
 
 const cli_tree cli_tree_item = {&item_spec, item_subs, NOPTS(item_subs)};
