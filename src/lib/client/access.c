@@ -157,52 +157,34 @@ void access_perms_text(char *out, size_t cap, uint32_t p)
 	}
 }
 
+static int access_record(void *record, const json_t *e)
+{
+	client_access *r = record;
+	const char *pid = json_string_value(json_object_get(e, "principal_id"));
+	const char *type = json_string_value(json_object_get(e, "principal_type"));
+	long long bits = 0;
+
+	if (!pid || !id_is_valid(pid) || !type || strlen(type) >= sizeof r->principal_type ||
+	    sjson_get_int(e, "permissions", &bits) || bits < 0 || bits > 0xffffffffLL)
+		return sesame_error_set(SESAME_EINVAL, "bad_response",
+					"malformed access row in server answer");
+	memcpy(r->principal_id, pid, ID_SIZE);
+	memcpy(r->principal_type, type, strlen(type) + 1);
+	r->permissions = (uint32_t)bits;
+	return 0;
+}
+
 int access_list(client_access **out, size_t *n, session *s, const client_vault *v)
 {
-	json_t *resp = NULL, *arr, *e;
-	client_access *list = NULL;
 	char path[96];
-	size_t i;
+	void *list = NULL;
 	int rc;
 
-	*out = NULL;
-	*n = 0;
 	snprintf(path, sizeof path, "/v1/vaults/%s/access", v->id);
-	rc = api_call(s->api, "GET", path, NULL, &resp);
-	if (rc)
-		return rc;
-	arr = json_object_get(resp, "access");
-	if (!json_is_array(arr) || json_array_size(arr) > ACCESS_MAX) {
-		rc = sesame_error_set(SESAME_EINVAL, "bad_response",
-				      "server answer lacks 'access'");
-		goto out;
-	}
-	list = calloc(json_array_size(arr) + 1, sizeof *list);
-	if (!list) {
-		rc = sesame_error_nomem();
-		goto out;
-	}
-	json_array_foreach(arr, i, e)
-	{
-		const char *pid = json_string_value(json_object_get(e, "principal_id"));
-		const char *type = json_string_value(json_object_get(e, "principal_type"));
-		long long bits = 0;
-		if (!pid || !id_is_valid(pid) || !type || strlen(type) >= 24 ||
-		    sjson_get_int(e, "permissions", &bits) || bits < 0 || bits > 0xffffffffLL) {
-			rc = sesame_error_set(SESAME_EINVAL, "bad_response",
-					      "malformed access row in server answer");
-			goto out;
-		}
-		memcpy(list[i].principal_id, pid, ID_SIZE);
-		memcpy(list[i].principal_type, type, strlen(type) + 1);
-		list[i].permissions = (uint32_t)bits;
-	}
+	rc = api_get_records(&list, n, s->api, path, "access", ACCESS_MAX, sizeof **out,
+			     access_record);
+
 	*out = list;
-	*n = json_array_size(arr);
-	list = NULL;
-out:
-	free(list);
-	json_decref(resp);
 	return rc;
 }
 

@@ -26,7 +26,7 @@ typedef struct {
 	const char *etag_in; /* sent as If-None-Match; NULL or "": none */
 	char *etag_out;	     /* API_ETAG_MAX bytes, or NULL */
 	bool not_modified;
-	jdoc **doc; /* non-NULL: a 2xx answer goes here, not to *out */
+	jdoc **doc;	       /* non-NULL: a 2xx answer goes here, not to *out */
 	const char *body_text; /* a JSON body already written, instead of a tree */
 	size_t body_len;
 } api_cond;
@@ -265,10 +265,10 @@ static int map_doc(const char *body, size_t len, jdoc **out)
 
 	*out = jdoc_parse(body, len, &lim, &code, err, sizeof err);
 	if (!*out)
-		return code == SESAME_ENOMEM ? sesame_error_nomem()
-					     : sesame_error_set(SESAME_EINVAL, "bad_response",
-								"server answer is not valid json: %s",
-								err);
+		return code == SESAME_ENOMEM
+			       ? sesame_error_nomem()
+			       : sesame_error_set(SESAME_EINVAL, "bad_response",
+						  "server answer is not valid json: %s", err);
 	if (jdoc_root(*out)->type != JDOC_OBJECT) {
 		jdoc_free(*out);
 		*out = NULL;
@@ -318,8 +318,7 @@ static int conditional_result(api_cond *cond, const http_parser *resp)
 /* "Authorization: Bearer <session>" into auth (HEADER_MAX bytes); the caller wipes it. */
 static int auth_header(char *auth, const char *session)
 {
-	if ((size_t)snprintf(auth, HEADER_MAX, "Authorization: Bearer %s", session) >=
-	    HEADER_MAX) {
+	if ((size_t)snprintf(auth, HEADER_MAX, "Authorization: Bearer %s", session) >= HEADER_MAX) {
 		secmem_wipe(auth, HEADER_MAX); /* it holds part of the token */
 		return sesame_error_set(SESAME_EINVAL, "invalid_session",
 					"session token is too long");
@@ -443,9 +442,8 @@ static void sleep_ms(long long ms)
 static int call_retrying(api *a, const char *method, const char *path, const json_t *body,
 			 json_t **out, api_cond *cond)
 {
-	int attempts = a->retry.max_attempts > 1 && idempotent(method, path)
-			       ? a->retry.max_attempts
-			       : 1;
+	int attempts =
+		a->retry.max_attempts > 1 && idempotent(method, path) ? a->retry.max_attempts : 1;
 	long long base = a->retry.base_delay_ms > 0 ? a->retry.base_delay_ms : 50;
 	int rc = 0;
 
@@ -506,6 +504,43 @@ int api_get_conditional(api *a, const char *path, const char *etag, json_t **out
 		*not_modified = cond.not_modified;
 	else
 		etag_out[0] = '\0';
+	return rc;
+}
+
+int api_get_records(void **out, size_t *n, api *a, const char *path, const char *key, size_t max,
+		    size_t size, int (*decode)(void *record, const json_t *obj))
+{
+	json_t *resp = NULL, *arr;
+	unsigned char *list = NULL;
+	size_t count;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = api_call(a, "GET", path, NULL, &resp)) != 0)
+		return rc;
+	arr = json_object_get(resp, key);
+	count = json_array_size(arr);
+	if (!json_is_array(arr) || count > max) {
+		rc = sesame_error_set(SESAME_EINVAL, "bad_response", "server answer lacks '%s'",
+				      key);
+		goto out;
+	}
+	list = calloc(count + 1, size);
+	if (!list) {
+		rc = sesame_error_nomem();
+		goto out;
+	}
+	for (size_t i = 0; i < count && rc == 0; i++)
+		rc = decode(list + i * size, json_array_get(arr, i));
+	if (rc == 0) {
+		*out = list;
+		*n = count;
+		list = NULL;
+	}
+out:
+	free(list);
+	json_decref(resp);
 	return rc;
 }
 

@@ -92,6 +92,16 @@ int api_get_conditional(api *a, const char *path, const char *etag, json_t **out
  */
 int api_map_response(int status, const char *body, size_t len, json_t **out);
 
+/*
+ * GET `path`, then each element of its array member `key` (at most `max`)
+ * decoded by `decode` into the next `size`-byte record of a new array:
+ * *out (free() it) and *n. For flat records only (no memory of their
+ * own), since a failure frees the array alone. Errors as api_call(), or
+ * EINVAL (kind "bad_response") for an answer without the array.
+ */
+int api_get_records(void **out, size_t *n, api *a, const char *path, const char *key, size_t max,
+		    size_t size, int (*decode)(void *record, const json_t *obj));
+
 /* HTTP status + server error code -> SESAME_E* code. */
 int api_status_to_code(int status, const char *kind);
 

@@ -53,41 +53,18 @@ int client_group_from_json(client_group *out, const json_t *obj)
 	return rc;
 }
 
+static int group_record(void *record, const json_t *obj)
+{
+	return client_group_from_json(record, obj);
+}
+
 int groups_list(client_group **out, size_t *n, session *s)
 {
-	json_t *resp = NULL, *arr, *g;
-	client_group *list = NULL;
-	size_t i;
-	int rc;
+	void *list = NULL;
+	int rc = api_get_records(&list, n, s->api, "/v1/groups", "groups", GROUPS_MAX, sizeof **out,
+				 group_record);
 
-	*out = NULL;
-	*n = 0;
-	rc = api_call(s->api, "GET", "/v1/groups", NULL, &resp);
-	if (rc)
-		return rc;
-	arr = json_object_get(resp, "groups");
-	if (!json_is_array(arr) || json_array_size(arr) > GROUPS_MAX) {
-		rc = sesame_error_set(SESAME_EINVAL, "bad_response",
-				      "server answer lacks 'groups'");
-		goto out;
-	}
-	list = calloc(json_array_size(arr) + 1, sizeof *list);
-	if (!list) {
-		rc = sesame_error_nomem();
-		goto out;
-	}
-	json_array_foreach(arr, i, g)
-	{
-		rc = client_group_from_json(&list[i], g);
-		if (rc)
-			goto out;
-	}
 	*out = list;
-	*n = json_array_size(arr);
-	list = NULL;
-out:
-	free(list);
-	json_decref(resp);
 	return rc;
 }
 
@@ -245,43 +222,22 @@ int group_member_remove(session *s, const client_group *g, const client_user *u)
 	return rc;
 }
 
+static int member_record(void *record, const json_t *obj)
+{
+	return client_user_from_json(record, obj);
+}
+
 int group_members(client_user **out, size_t *n, session *s, const client_group *g)
 {
-	json_t *resp = NULL, *arr, *m;
-	client_user *list = NULL;
 	char path[96];
-	size_t i;
+	void *list = NULL;
 	int rc;
 
-	*out = NULL;
-	*n = 0;
 	snprintf(path, sizeof path, "/v1/groups/%s/members", g->id);
-	rc = api_call(s->api, "GET", path, NULL, &resp);
-	if (rc)
-		return rc;
-	arr = json_object_get(resp, "members");
-	if (!json_is_array(arr) || json_array_size(arr) > MEMBERS_MAX) {
-		rc = sesame_error_set(SESAME_EINVAL, "bad_response",
-				      "server answer lacks 'members'");
-		goto out;
-	}
-	list = calloc(json_array_size(arr) + 1, sizeof *list);
-	if (!list) {
-		rc = sesame_error_nomem();
-		goto out;
-	}
-	json_array_foreach(arr, i, m)
-	{
-		rc = client_user_from_json(&list[i], m);
-		if (rc)
-			goto out;
-	}
+	rc = api_get_records(&list, n, s->api, path, "members", MEMBERS_MAX, sizeof **out,
+			     member_record);
+
 	*out = list;
-	*n = json_array_size(arr);
-	list = NULL;
-out:
-	free(list);
-	json_decref(resp);
 	return rc;
 }
 

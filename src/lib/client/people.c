@@ -58,40 +58,18 @@ int client_user_from_json(client_user *out, const json_t *obj)
 	return rc;
 }
 
+static int user_record(void *record, const json_t *obj)
+{
+	return client_user_from_json(record, obj);
+}
+
 int people_list(client_user **out, size_t *n, session *s)
 {
-	json_t *resp = NULL, *arr, *u;
-	client_user *list = NULL;
-	size_t i;
-	int rc;
+	void *list = NULL;
+	int rc = api_get_records(&list, n, s->api, "/v1/users", "users", USERS_MAX, sizeof **out,
+				 user_record);
 
-	*out = NULL;
-	*n = 0;
-	rc = api_call(s->api, "GET", "/v1/users", NULL, &resp);
-	if (rc)
-		return rc;
-	arr = json_object_get(resp, "users");
-	if (!json_is_array(arr) || json_array_size(arr) > USERS_MAX) {
-		rc = sesame_error_set(SESAME_EINVAL, "bad_response", "server answer lacks 'users'");
-		goto out;
-	}
-	list = calloc(json_array_size(arr) + 1, sizeof *list);
-	if (!list) {
-		rc = sesame_error_nomem();
-		goto out;
-	}
-	json_array_foreach(arr, i, u)
-	{
-		rc = client_user_from_json(&list[i], u);
-		if (rc)
-			goto out;
-	}
 	*out = list;
-	*n = json_array_size(arr);
-	list = NULL;
-out:
-	free(list);
-	json_decref(resp);
 	return rc;
 }
 
