@@ -101,6 +101,23 @@ static void principal_from_row(sqlite3_stmt *s, struct principal_row *p)
 	col_text(s, 17, p->description, sizeof p->description);
 }
 
+/* Hands each row of a principal statement to cb until it returns non-zero; resets s. */
+static int principal_rows(struct store *base, struct conn *c, sqlite3_stmt *s, principal_cb cb,
+			  void *ctx, const char *failure)
+{
+	struct principal_row p;
+	int rc, stop = 0;
+
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		principal_from_row(s, &p);
+		stop = cb(ctx, &p);
+	}
+	sqlite3_reset(s);
+	if (stop)
+		return stop;
+	return rc == SQLITE_DONE ? 0 : sql_fail(ST(base), c->db, rc, failure);
+}
+
 /* Steps a one-row query into *out; ENOTFOUND when there is no row. */
 static int one_principal(struct sqlite_store *st, struct conn *c, sqlite3_stmt *s,
 			 struct principal_row *out, const char *what)
@@ -182,7 +199,6 @@ int sqlst_principal_auth(struct store *base, const char *id, struct principal_au
 int sqlst_group_list(struct store *base, const char *account_id, const char *group_id,
 			     principal_cb cb, void *ctx)
 {
-	struct principal_row p;
 	struct conn *c;
 	sqlite3_stmt *s;
 	int rc = group_id ? stmt(ST(base), S_GROUP_GET,
@@ -198,16 +214,7 @@ int sqlst_group_list(struct store *base, const char *account_id, const char *gro
 	bind_text(s, 1, account_id);
 	if (group_id)
 		bind_text(s, 2, group_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		principal_from_row(s, &p);
-		int stop = cb(ctx, &p);
-		if (stop) {
-			sqlite3_reset(s);
-			return stop;
-		}
-	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : sql_fail(ST(base), c->db, rc, "cannot list groups");
+	return principal_rows(base, c, s, cb, ctx, "cannot list groups");
 }
 
 int sqlst_member_insert(struct store *base, const char *group_id, const char *member_id,
@@ -263,7 +270,6 @@ int sqlst_my_groups(struct store *base, const char *member_id, my_group_cb cb, v
 int sqlst_user_list(struct store *base, const char *account_id, const char *id,
 			    principal_cb cb, void *ctx)
 {
-	struct principal_row p;
 	struct conn *c;
 	sqlite3_stmt *s;
 	int rc = id ? stmt(ST(base), S_USER_GET,
@@ -279,16 +285,7 @@ int sqlst_user_list(struct store *base, const char *account_id, const char *id,
 	bind_text(s, 1, account_id);
 	if (id)
 		bind_text(s, 2, id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		principal_from_row(s, &p);
-		int stop = cb(ctx, &p);
-		if (stop) {
-			sqlite3_reset(s);
-			return stop;
-		}
-	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : sql_fail(ST(base), c->db, rc, "cannot list users");
+	return principal_rows(base, c, s, cb, ctx, "cannot list users");
 }
 
 int sqlst_principal_set_state(struct store *base, const char *id, const char *state,
@@ -430,7 +427,6 @@ int sqlst_member_delete(struct store *base, const char *group_id, const char *me
 int sqlst_member_list(struct store *base, const char *group_id, principal_cb cb,
 			      void *ctx)
 {
-	struct principal_row p;
 	struct conn *c;
 	sqlite3_stmt *s;
 	int rc = stmt(ST(base), S_MEMBER_LIST,
@@ -440,15 +436,6 @@ int sqlst_member_list(struct store *base, const char *group_id, principal_cb cb,
 	if (rc)
 		return rc;
 	bind_text(s, 1, group_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		principal_from_row(s, &p);
-		int stop = cb(ctx, &p);
-		if (stop) {
-			sqlite3_reset(s);
-			return stop;
-		}
-	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : sql_fail(ST(base), c->db, rc, "cannot list members");
+	return principal_rows(base, c, s, cb, ctx, "cannot list members");
 }
 
