@@ -192,7 +192,7 @@ def item_reads(client, item_id, integration):
 @in_process
 def test_sdk_revalidates_expired_items(sesamed, tmp_path):
     person = Person(tmp_path, sesamed.url).sign_up()
-    with SyncClient(auth=person.auth(), cache_ttl=1, integration_name="etag-cache",
+    with SyncClient(auth=person.auth(), cache_ttl=2, integration_name="etag-cache",
                     integration_version="1.0") as c, \
             SyncClient(auth=person.auth(), integration_name="etag-other",
                        integration_version="1.0") as other:
@@ -201,7 +201,7 @@ def test_sdk_revalidates_expired_items(sesamed, tmp_path):
         assert c.items.get(v.id, it.id).fields[1].value == "one"        # 200
         assert c.items.get(v.id, it.id).fields[1].value == "one"        # fresh: no request
         assert item_reads(other, it.id, "etag-cache") == [200]
-        time.sleep(2.1)
+        time.sleep(2.3)
         # Expired, unchanged: a conditional GET answered 304, same content.
         got = c.items.get(v.id, it.id)
         assert got.fields[1].value == "one" and got.version == it.version
@@ -214,7 +214,7 @@ def test_sdk_revalidates_expired_items(sesamed, tmp_path):
         changed.fields[1].value = "two"
         other.items.put(changed)
         assert c.items.get(v.id, it.id).fields[1].value == "one"
-        time.sleep(2.1)
+        time.sleep(2.3)
         # ... past it, the conditional GET gets a 200 with the new item.
         got = c.items.get(v.id, it.id)
         assert got.fields[1].value == "two" and got.version == it.version + 1

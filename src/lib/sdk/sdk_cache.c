@@ -22,11 +22,15 @@
 #include "crypto/secmem.h"
 #include "sdk/sdk_internal.h"
 
-static int64_t now_s(void)
+/*
+ * Milliseconds: with whole seconds an entry made late in a second with a
+ * one-second TTL expired a few milliseconds later.
+ */
+static int64_t now_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec;
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void entry_clear(sdk_cache_entry *e)
@@ -50,7 +54,7 @@ bool sdk_cache_get_tagged(sesame_client *c, const char *key, char **out_value, s
 			  bool *fresh)
 {
 	bool hit = false;
-	int64_t now = now_s();
+	int64_t now = now_ms();
 	sdk_cache_entry *e;
 
 	if (etag)
@@ -108,7 +112,7 @@ static sdk_cache_entry *slot_for(sesame_client *c, const char *key, int64_t now)
 void sdk_cache_put_tagged(sesame_client *c, const char *key, const char *value, size_t len,
 			  const char *item_id, const char *vault_id, const char *etag)
 {
-	int64_t now = now_s();
+	int64_t now = now_ms();
 	sdk_cache_entry *slot;
 
 	if (!c->cache_ttl)
@@ -127,7 +131,7 @@ void sdk_cache_put_tagged(sesame_client *c, const char *key, const char *value, 
 	snprintf(slot->item_id, sizeof slot->item_id, "%s", item_id ? item_id : "");
 	snprintf(slot->vault_id, sizeof slot->vault_id, "%s", vault_id ? vault_id : "");
 	snprintf(slot->etag, sizeof slot->etag, "%s", etag ? etag : "");
-	slot->expires = now + (int64_t)c->cache_ttl;
+	slot->expires = now + (int64_t)c->cache_ttl * 1000;
 out:
 	pthread_mutex_unlock(&c->cache_mu);
 }
@@ -147,7 +151,7 @@ void sdk_cache_renew(sesame_client *c, const char *key, const char *etag)
 	pthread_mutex_lock(&c->cache_mu);
 	e = entry_find(c, key);
 	if (e && strcmp(e->etag, etag) == 0)
-		e->expires = now_s() + (int64_t)c->cache_ttl;
+		e->expires = now_ms() + (int64_t)c->cache_ttl * 1000;
 	pthread_mutex_unlock(&c->cache_mu);
 }
 

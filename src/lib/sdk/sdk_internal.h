@@ -45,7 +45,7 @@ typedef struct {
 	char item_id[ID_SIZE];
 	char vault_id[ID_SIZE];
 	char etag[API_ETAG_MAX]; /* the server's ETag of what value came from, or "" */
-	int64_t expires;
+	int64_t expires; /* CLOCK_MONOTONIC milliseconds */
 } sdk_cache_entry;
 
 struct sesame_client {
