@@ -48,6 +48,17 @@ int b64_decode(void *out, size_t cap, size_t *out_len, const char *text, size_t 
 	size_t need = (text_len - pad) * 3 / 4;
 	if (cap < need)
 		return SESAME_EBUFSIZE;
+	/*
+	 * libsodium's decoder takes a byte >= 0x80 for '-' or '_' (its
+	 * constant-time comparisons assume 7-bit input: tokens with such a
+	 * byte decoded, and verified, as if it were one of those). Refuse them
+	 * first, without branching on any one byte.
+	 */
+	unsigned high = 0;
+	for (size_t i = 0; i < text_len; i++)
+		high |= (unsigned char)text[i];
+	if (high & 0x80)
+		return SESAME_EINVAL;
 	if (sodium_init() < 0)
 		return SESAME_ERROR;
 	if (sodium_base642bin(out, cap, text, text_len, NULL, &n, &end, sodium_variant(v)) != 0)

@@ -9,6 +9,7 @@
  * - the tag alone, weak or not, always matches.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,10 +34,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (http_if_none_match(field, tag)) {
 		if (*p != '*' && !strstr(field, OPAQUE))
 			abort(); /* matched without the tag in it */
-		more = malloc(strlen(field) + 8);
+		size_t cap = strlen(field) + 8;
+		more = malloc(cap);
 		if (more) {
-			strcpy(more, field);
-			strcat(more, ", \"x\"");
+			snprintf(more, cap, "%s, \"x\"", field);
 			if (*p != '*' && !http_if_none_match(more, tag))
 				abort(); /* another element broke a matching list */
 			free(more);

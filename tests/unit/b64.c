@@ -108,7 +108,7 @@ static void test_b64__public_decoder_agrees(void **state)
  */
 static void test_b64__public_decoder_agrees_on_random_text(void **state)
 {
-	static const char alphabet[] = "AQgwZaz09+/-_=!";
+	static const char alphabet[] = "AQgwZaz09+/-_=!\xc3\xdb";
 	unsigned char a[64], b[64];
 	char text[48];
 	size_t na, nb;
@@ -139,6 +139,30 @@ static void test_b64__public_decoder_agrees_on_random_text(void **state)
 	assert_true(accepted > 1000); /* the test saw valid text, not only rejections */
 }
 
+/*
+ * A byte >= 0x80 is never base64: libsodium's decoder alone took it for
+ * '-' or '_', so a session token with one changed byte still verified
+ * (found by tests/fuzz/server_session_fuzzer.c).
+ */
+static void test_b64__high_bytes_refused(void **state)
+{
+	unsigned char out[16];
+	size_t n;
+	char text[] = "AAAA-AAA";
+	(void)state;
+
+	assert_int_equal(b64_decode(out, sizeof out, &n, text, 8, B64_URL_NOPAD), 0);
+	for (int c = 0x80; c <= 0xff; c++) {
+		text[4] = (char)c;
+		assert_int_equal(b64_decode(out, sizeof out, &n, text, 8, B64_URL_NOPAD),
+				 SESAME_EINVAL);
+		assert_int_equal(b64_decode(out, sizeof out, &n, text, 8, B64_STANDARD),
+				 SESAME_EINVAL);
+		assert_int_equal(b64_decode_public(out, sizeof out, &n, text, 8, B64_URL_NOPAD),
+				 SESAME_EINVAL);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -149,6 +173,7 @@ int main(void)
 		cmocka_unit_test(test_b64__url_tolerates_padding),
 		cmocka_unit_test(test_b64__public_decoder_agrees),
 		cmocka_unit_test(test_b64__public_decoder_agrees_on_random_text),
+		cmocka_unit_test(test_b64__high_bytes_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

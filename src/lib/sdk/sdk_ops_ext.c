@@ -19,6 +19,7 @@
 
 #include "client/files.h"
 #include "client/items.h"
+#include "b64.h"
 #include "crypto/secmem.h"
 #include "error.h"
 #include "item/item_json.h"
@@ -44,8 +45,8 @@ static int content_in(unsigned char **out, size_t *len, const json_t *v, const c
 		buf = secmem_alloc(cap ? cap : 1);
 		if (!buf)
 			return sesame_error_nomem();
-		if (sodium_base642bin(buf, cap, b64, tlen, NULL, &n, NULL,
-				      sodium_base64_VARIANT_ORIGINAL) != 0) {
+		/* b64_decode, not libsodium's directly: it refuses bytes >= 0x80 too. */
+		if (b64_decode(buf, cap, &n, b64, tlen, B64_STANDARD) != 0) {
 			secmem_free(buf);
 			return sdk_bad("'%s' must be base64 (or an array of bytes)", what);
 		}
