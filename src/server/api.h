@@ -70,6 +70,26 @@ const json_t *in_array(struct input *in, const json_t *obj, const char *key, siz
 const json_t *in_object(struct input *in, const json_t *obj, const char *key,
 			const char *const *allowed);
 struct http_reply in_reply(const struct input *in);
+/* ---- query strings (api_common.c) ---- */
+
+#define API_QUERY_VALUE_MAX 64 /* bytes of one decoded value */
+
+/* One parameter a route takes: its name, and after parsing its value. */
+struct api_query_param {
+	const char *name;
+	char value[API_QUERY_VALUE_MAX + 1];
+	bool set;
+};
+
+/*
+ * Parses a query string ("a=1&b=x%20y", '+' for a space) into the named
+ * params. Unknown, repeated or malformed parameters (a bad %XX, a NUL, a
+ * key or value too long) are a 400 in *r, and -1; empty elements are
+ * skipped. Returns 0 when every parameter was known.
+ */
+int api_query_parse(const char *query, struct api_query_param *params, size_t n,
+		    struct http_reply *r);
+
 /* {"code","message"} of a failed input, as a per-element result of a batch. */
 json_t *in_error_json(const struct input *in);
 /* {"code","message"} of the thread's last error (sesame_error_last()), likewise. */

@@ -24,7 +24,6 @@
 
 #define EVENTS_LIMIT_DEFAULT 100
 #define EVENTS_LIMIT_MAX     1000
-#define QUERY_VALUE_MAX	     64
 
 /* ---- what a route costs ---- */
 
@@ -150,85 +149,6 @@ int api_finish(struct http_request *req, const struct http_reply *reply,
 	return 0;
 }
 
-/* ---- query strings ---- */
-
-static int unhex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static int query_decode(const char *s, size_t len, char *out, size_t cap)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-		if (c == '%') {
-			if (len - i < 3 || unhex(s[i + 1]) < 0 || unhex(s[i + 2]) < 0)
-				return -1;
-			c = (char)(unhex(s[i + 1]) * 16 + unhex(s[i + 2]));
-			i += 2;
-		} else if (c == '+') {
-			c = ' ';
-		}
-		if (n + 1 >= cap || c == '\0')
-			return -1;
-		out[n++] = c;
-	}
-	out[n] = '\0';
-	return 0;
-}
-
-struct qparam {
-	const char *name;
-	char value[QUERY_VALUE_MAX + 1];
-	bool set;
-};
-
-/* Fills the named params; unknown, repeated or malformed ones are a 400. */
-static int parse_query(const char *query, struct qparam *params, size_t n, struct http_reply *r)
-{
-	const char *p = query;
-	while (p && *p) {
-		const char *amp = strchr(p, '&');
-		size_t len = amp ? (size_t)(amp - p) : strlen(p);
-		const char *eq = memchr(p, '=', len);
-		char key[32], val[QUERY_VALUE_MAX + 1];
-		size_t i;
-
-		if (len == 0) {
-			p = amp ? amp + 1 : NULL;
-			continue;
-		}
-		if (!eq || query_decode(p, (size_t)(eq - p), key, sizeof key) ||
-		    query_decode(eq + 1, len - (size_t)(eq - p) - 1, val, sizeof val)) {
-			*r = reply_error(400, "invalid_request", "malformed query string");
-			return -1;
-		}
-		for (i = 0; i < n; i++)
-			if (strcmp(params[i].name, key) == 0)
-				break;
-		if (i == n) {
-			*r = reply_error(400, "invalid_request", "unknown query parameter '%s'",
-					 key);
-			return -1;
-		}
-		if (params[i].set) {
-			*r = reply_error(400, "invalid_request", "query parameter '%s' repeated",
-					 key);
-			return -1;
-		}
-		memcpy(params[i].value, val, strlen(val) + 1);
-		params[i].set = true;
-		p = amp ? amp + 1 : NULL;
-	}
-	return 0;
-}
 
 static int parse_count(const char *s, long long min, long long max, long long *out)
 {
@@ -284,14 +204,14 @@ static json_t *event_json(const struct audit_row *r)
 			 "hash", j_hex(r->hash, 32));
 }
 
-static int id_param(struct qparam *p, const char *what, const char **out, struct http_reply *r);
+static int id_param(struct api_query_param *p, const char *what, const char **out, struct http_reply *r);
 
 /* ---- GET /v1/ratelimit ---- */
 
 HANDLER(handle_ratelimit_usage)
 {
 	struct server_state *S = req->state;
-	struct qparam q[] = {{.name = "principal"}};
+	struct api_query_param q[] = {{.name = "principal"}};
 	struct rl_usage u[3];
 	struct http_reply r;
 	const char *who = req->caller.id;
@@ -299,7 +219,7 @@ HANDLER(handle_ratelimit_usage)
 	(void)params;
 	(void)body;
 
-	if (parse_query(req->query, q, 1, &r) || id_param(&q[0], "principal", &who, &r))
+	if (api_query_parse(req->query, q, 1, &r) || id_param(&q[0], "principal", &who, &r))
 		return r;
 	if (!who) {
 		who = req->caller.id;
@@ -413,7 +333,7 @@ static int list_one(void *ctx, const struct audit_row *row)
 	return 0;
 }
 
-static int id_param(struct qparam *p, const char *what, const char **out, struct http_reply *r)
+static int id_param(struct api_query_param *p, const char *what, const char **out, struct http_reply *r)
 {
 	*out = NULL;
 	if (!p->set)
@@ -429,7 +349,7 @@ static int id_param(struct qparam *p, const char *what, const char **out, struct
 HANDLER(handle_events_list)
 {
 	struct server_state *S = req->state;
-	struct qparam q[] = {{.name = "cursor"},  {.name = "limit"}, {.name = "actor"},
+	struct api_query_param q[] = {{.name = "cursor"},  {.name = "limit"}, {.name = "actor"},
 			     {.name = "vault"},	  {.name = "item"},  {.name = "start_time"},
 			     {.name = "end_time"}};
 	struct audit_query aq = {.account_id = req->caller.account_id};
@@ -439,7 +359,7 @@ HANDLER(handle_events_list)
 	(void)params;
 	(void)body;
 
-	if (parse_query(req->query, q, sizeof q / sizeof q[0], &r))
+	if (api_query_parse(req->query, q, sizeof q / sizeof q[0], &r))
 		return r;
 	if (q[0].set && parse_count(q[0].value, 0, LLONG_MAX, &aq.after_seq))
 		return reply_error(400, "invalid_request", "invalid cursor");
@@ -515,14 +435,14 @@ static int usage_one(void *ctx, const struct audit_usage_row *u)
 
 HANDLER(handle_events_usage)
 {
-	struct qparam q[] = {{.name = "actor"}};
+	struct api_query_param q[] = {{.name = "actor"}};
 	struct usage_ctx c = {0};
 	struct http_reply r;
 	const char *actor;
 	(void)params;
 	(void)body;
 
-	if (parse_query(req->query, q, 1, &r))
+	if (api_query_parse(req->query, q, 1, &r))
 		return r;
 	if (!q[0].set)
 		return reply_error(400, "invalid_request", "missing query parameter 'actor'");

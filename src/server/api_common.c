@@ -14,6 +14,7 @@
 #include "crypto/ids.h"
 #include "error.h"
 #include "json.h"
+#include "text.h"
 
 void in_fail(struct input *in, const char *fmt, ...)
 {
@@ -309,4 +310,70 @@ json_t *api_error_last_json(void)
 json_t *in_error_json(const struct input *in)
 {
 	return json_pack("{s:s,s:s}", "code", in->code, "message", in->msg);
+}
+
+/* ---- query strings ---- */
+
+/* Percent-decodes `len` bytes into out (cap bytes with NUL); -1 when malformed or long. */
+static int query_decode(const char *s, size_t len, char *out, size_t cap)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (c == '%') {
+			int hi = len - i < 3 ? -1 : text_hex_value(s[i + 1]);
+			int lo = len - i < 3 ? -1 : text_hex_value(s[i + 2]);
+			if (hi < 0 || lo < 0)
+				return -1;
+			c = (char)(hi * 16 + lo);
+			i += 2;
+		} else if (c == '+') {
+			c = ' ';
+		}
+		if (n + 1 >= cap || c == '\0')
+			return -1;
+		out[n++] = c;
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+int api_query_parse(const char *query, struct api_query_param *params, size_t n,
+		    struct http_reply *r)
+{
+	const char *p = query;
+	while (p && *p) {
+		const char *amp = strchr(p, '&');
+		size_t len = amp ? (size_t)(amp - p) : strlen(p);
+		const char *eq = memchr(p, '=', len);
+		char key[32], val[API_QUERY_VALUE_MAX + 1];
+		size_t i;
+
+		if (len == 0) {
+			p = amp ? amp + 1 : NULL;
+			continue;
+		}
+		if (!eq || query_decode(p, (size_t)(eq - p), key, sizeof key) ||
+		    query_decode(eq + 1, len - (size_t)(eq - p) - 1, val, sizeof val)) {
+			*r = reply_error(400, "invalid_request", "malformed query string");
+			return -1;
+		}
+		for (i = 0; i < n; i++)
+			if (strcmp(params[i].name, key) == 0)
+				break;
+		if (i == n) {
+			*r = reply_error(400, "invalid_request", "unknown query parameter '%s'",
+					 key);
+			return -1;
+		}
+		if (params[i].set) {
+			*r = reply_error(400, "invalid_request", "query parameter '%s' repeated",
+					 key);
+			return -1;
+		}
+		memcpy(params[i].value, val, strlen(val) + 1);
+		params[i].set = true;
+		p = amp ? amp + 1 : NULL;
+	}
+	return 0;
 }

@@ -137,93 +137,45 @@ static int vault_for(struct http_request *req, const struct route_params *params
 
 /* ---- query strings ---- */
 
-static int unhex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Percent-decodes `len` bytes into out (cap bytes with NUL); -1 when malformed or long. */
-static int query_decode(const char *s, size_t len, char *out, size_t cap)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-		if (c == '%') {
-			if (len - i < 3 || unhex(s[i + 1]) < 0 || unhex(s[i + 2]) < 0)
-				return -1;
-			c = (char)(unhex(s[i + 1]) * 16 + unhex(s[i + 2]));
-			i += 2;
-		} else if (c == '+') {
-			c = ' ';
-		}
-		if (n + 1 >= cap || c == '\0')
-			return -1;
-		out[n++] = c;
-	}
-	out[n] = '\0';
-	return 0;
-}
-
 /* Parses ?state=&title=&tag= into q. */
 static int parse_item_query(const char *query, struct item_query *q,
 			    unsigned char title[STORE_INDEX_BYTES],
 			    unsigned char tag[STORE_INDEX_BYTES], struct http_reply *r)
 {
-	const char *p = query;
-	q->state = "active";
-	while (*p) {
-		const char *amp = strchr(p, '&');
-		size_t len = amp ? (size_t)(amp - p) : strlen(p);
-		const char *eq = memchr(p, '=', len);
-		char key[16], val[64];
-		size_t blen = 0;
+	struct api_query_param p[] = {{.name = "state"}, {.name = "title"}, {.name = "tag"}};
+	unsigned char *dst[] = {NULL, title, tag};
 
-		if (len == 0) {
-			p += 1;
-			continue;
-		}
-		if (!eq || query_decode(p, (size_t)(eq - p), key, sizeof key) ||
-		    query_decode(eq + 1, len - (size_t)(eq - p) - 1, val, sizeof val)) {
-			*r = reply_error(400, "invalid_request", "malformed query string");
-			return -1;
-		}
-		if (strcmp(key, "state") == 0) {
-			if (strcmp(val, "active") == 0 || strcmp(val, "archived") == 0)
-				q->state = strcmp(val, "active") == 0 ? "active" : "archived";
-			else if (strcmp(val, "all") == 0)
-				q->state = NULL;
-			else {
-				*r = reply_error(400, "invalid_request",
-						 "'state' must be active, archived or all");
-				return -1;
-			}
-		} else if (strcmp(key, "title") == 0 || strcmp(key, "tag") == 0) {
-			unsigned char *dst = key[1] == 'i' ? title : tag;
-			if (b64_decode(dst, STORE_INDEX_BYTES, &blen, val, strlen(val),
-				       B64_URL_NOPAD) != 0 ||
-			    blen != STORE_INDEX_BYTES) {
-				*r = reply_error(
-					400, "invalid_request",
-					"'%s' must be a blind index (base64url of %d bytes)", key,
-					STORE_INDEX_BYTES);
-				return -1;
-			}
-			if (dst == title)
-				q->title = title;
-			else
-				q->tag = tag;
+	q->state = "active";
+	if (api_query_parse(query, p, 3, r))
+		return -1;
+	if (p[0].set) {
+		if (strcmp(p[0].value, "all") == 0) {
+			q->state = NULL;
+		} else if (strcmp(p[0].value, "active") == 0 ||
+			   strcmp(p[0].value, "archived") == 0) {
+			q->state = strcmp(p[0].value, "active") == 0 ? "active" : "archived";
 		} else {
-			*r = reply_error(400, "invalid_request", "unknown query parameter '%s'",
-					 key);
+			*r = reply_error(400, "invalid_request",
+					 "'state' must be active, archived or all");
 			return -1;
 		}
-		p += len + (amp ? 1 : 0);
+	}
+	for (int k = 1; k < 3; k++) {
+		size_t blen = 0;
+		if (!p[k].set)
+			continue;
+		if (b64_decode_public(dst[k], STORE_INDEX_BYTES, &blen, p[k].value,
+				      strlen(p[k].value), B64_URL_NOPAD) != 0 ||
+		    blen != STORE_INDEX_BYTES) {
+			*r = reply_error(400, "invalid_request",
+					 "'%s' must be a blind index (base64url of %d bytes)",
+					 p[k].name, STORE_INDEX_BYTES);
+			return -1;
+		}
+		if (k == 1)
+			q->title = title;
+		else
+			q->tag = tag;
 	}
 	return 0;
 }

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "router.h"
 #include "sesame/errors.h"
+#include "text.h"
 
 /* Longest method name we compare; anything longer is not in any table. */
 #define METHOD_MAX 16
@@ -49,6 +50,28 @@ struct http_reply reply_bytes(int status, unsigned char *bytes, size_t len)
 	return r;
 }
 
+/*
+ * A message may quote the request (an unknown key, a path) and be cut by
+ * its buffer in the middle of a character: what is not valid UTF-8, and
+ * control bytes, become '?'. jansson refuses invalid UTF-8, and the
+ * answer was a bare 500 instead of the 400 (found by the query-string
+ * fuzzer).
+ */
+static void clean_message(char *msg)
+{
+	size_t i = 0, n = strlen(msg);
+
+	while (i < n) {
+		unsigned char c = (unsigned char)msg[i];
+		size_t len = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+		if (i + len > n || !text_utf8_valid(msg + i, len) || c < 0x20 || c == 0x7f) {
+			msg[i++] = '?';
+			continue;
+		}
+		i += len;
+	}
+}
+
 static struct http_reply reply_errorv(int status, const char *code, const char *fmt, va_list ap)
 {
 	struct http_reply r = {.status = status};
@@ -56,6 +79,7 @@ static struct http_reply reply_errorv(int status, const char *code, const char *
 
 	if (vsnprintf(msg, sizeof msg, fmt, ap) < 0)
 		msg[0] = '\0';
+	clean_message(msg);
 	/* NULL json is sent as a fixed 500 body by http.c (out of memory). */
 	r.json = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", msg);
 	if (!r.json)

@@ -253,3 +253,26 @@ def test_item_permissions_by_action(sesamed):
         assert (st, error_code(body)) == (403, "forbidden"), path
     st, body = bob.api.post(f"{base}/batch", {"delete": [it["id"]]})
     assert st == 403
+
+
+def test_query_strings_are_strict_and_answered_as_400(sesamed):
+    """Unknown, repeated and malformed query parameters are a 400 that says
+    why, also when the name quoted back is not UTF-8 (it was a bare 500)."""
+    acct = create_account(sesamed)
+    vid = make_vault(acct)
+    base = f"/v1/vaults/{vid}/items"
+    for query, why in [("?x=1", "unknown query parameter 'x'"),
+                       ("?%FF%FE=1", "unknown query parameter '??'"),
+                       ("?state=all&state=all", "repeated"),
+                       ("?state=%4", "malformed query string"),
+                       ("?state=%00", "malformed query string"),
+                       ("?state=nope", "must be active, archived or all"),
+                       ("?title=short", "must be a blind index")]:
+        st, body = acct.api.get(base + query)
+        assert st == 400, (query, st, body)
+        assert error_code(body) == "invalid_request"
+        assert why in body["error"]["message"], (query, body)
+    st, body = acct.api.get(base + "?&state=all&")  # empty elements are skipped
+    assert st == 200 and body["items"] == []
+    st, body = acct.api.get("/v1/events?%C3=1")  # the audit routes share the parser
+    assert st == 400 and "unknown query parameter '?'" in body["error"]["message"]
