@@ -64,6 +64,9 @@ const jdoc_val *jdoc_root(const jdoc *d);
 /* The member `key` of an object, or NULL (also when v is not an object). */
 const jdoc_val *jdoc_get(const jdoc_val *v, const char *key);
 
+/* The string member `key` of an object, or NULL (absent, or not a string). */
+const char *jdoc_str(const jdoc_val *v, const char *key);
+
 /* The first key of object v not in the NULL-terminated `allowed`, or NULL. */
 const char *jdoc_unknown_key(const jdoc_val *v, const char *const *allowed);
 

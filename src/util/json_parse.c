@@ -769,6 +769,12 @@ const jdoc_val *jdoc_get(const jdoc_val *v, const char *key)
 	return NULL;
 }
 
+const char *jdoc_str(const jdoc_val *v, const char *key)
+{
+	const jdoc_val *m = jdoc_get(v, key);
+	return m && m->type == JDOC_STRING ? m->u.s : NULL;
+}
+
 const char *jdoc_unknown_key(const jdoc_val *v, const char *const *allowed)
 {
 	for (size_t i = 0; v && v->type == JDOC_OBJECT && i < v->n; i++) {

@@ -235,23 +235,16 @@ static int item_from_object(item **out, session *s, const client_vault *v, const
 	return item_from_envelope(out, s, v, &env, full);
 }
 
-/* A string member of a document object, or NULL. */
-static const char *doc_str(const jdoc_val *obj, const char *key)
-{
-	const jdoc_val *m = jdoc_get(obj, key);
-	return m && m->type == JDOC_STRING ? m->u.s : NULL;
-}
-
 /* The envelope of a document's item object; false when it is not an object. */
 static bool doc_envelope(envelope *env, const jdoc_val *obj, bool full)
 {
 	const jdoc_val *jv = jdoc_get(obj, "version");
 
 	*env = (envelope){
-		.id = doc_str(obj, "id"),
-		.blob = doc_str(obj, full ? "details" : "overview"),
-		.vault_id = doc_str(obj, "vault_id"),
-		.state = doc_str(obj, "state"),
+		.id = jdoc_str(obj, "id"),
+		.blob = jdoc_str(obj, full ? "details" : "overview"),
+		.vault_id = jdoc_str(obj, "vault_id"),
+		.state = jdoc_str(obj, "state"),
 		.version = jv && jv->type == JDOC_INTEGER ? jv->u.i : 0,
 	};
 	return obj && obj->type == JDOC_OBJECT;

@@ -116,13 +116,6 @@ static int code_of_kind(const char *kind)
 	return SESAME_EPERM;
 }
 
-/* A string member of a document object, or NULL. */
-static const char *doc_str(const jdoc_val *obj, const char *key)
-{
-	const jdoc_val *m = jdoc_get(obj, key);
-	return m && m->type == JDOC_STRING ? m->u.s : NULL;
-}
-
 /* Reads one result object into query q; *stale when it suggests a stale cache. */
 static int take_result(session *s, query *q, const jdoc_val *res, bool *stale)
 {
@@ -130,7 +123,7 @@ static int take_result(session *s, query *q, const jdoc_val *res, bool *stale)
 	const vcache_vault *v = &s->vcache->v[q->vault];
 
 	if (err) {
-		const char *kind = doc_str(err, "code"), *msg = doc_str(err, "message");
+		const char *kind = jdoc_str(err, "code"), *msg = jdoc_str(err, "message");
 		q->code = code_of_kind(kind ? kind : "");
 		text_copy(q->kind, sizeof q->kind, kind ? kind : "error");
 		text_copy(q->message, sizeof q->message, msg ? msg : "the server refused");
@@ -162,19 +155,25 @@ static int take_result(session *s, query *q, const jdoc_val *res, bool *stale)
 }
 
 /* {"queries":[{"vault_id":"...","title"|"item_id":"..."}, ...]} of queries [from, to). */
+int client_resolve_query_json(sbuf *b, bool first, const char *vault_id, bool by_id,
+			      const char *value)
+{
+	if ((!first && sbuf_addc(b, ',')) || sbuf_adds(b, "{\"vault_id\":") ||
+	    sjson_put_string(b, vault_id, strlen(vault_id)) ||
+	    sbuf_adds(b, by_id ? ",\"item_id\":" : ",\"title\":") ||
+	    sjson_put_string(b, value, strlen(value)) || sbuf_addc(b, '}'))
+		return sesame_error_nomem();
+	return 0;
+}
+
 static int query_body(sbuf *b, const session *s, const query_set *qs, size_t from, size_t to)
 {
-	int bad = sbuf_adds(b, "{\"queries\":[");
+	int rc = sbuf_adds(b, "{\"queries\":[") ? sesame_error_nomem() : 0;
 
-	for (size_t i = from; i < to && !bad; i++) {
-		const query *q = &qs->q[i];
-		const char *vid = s->vcache->v[q->vault].id;
-		bad = (i > from && sbuf_addc(b, ',')) || sbuf_adds(b, "{\"vault_id\":") ||
-		      sjson_put_string(b, vid, strlen(vid)) ||
-		      sbuf_adds(b, q->by_id ? ",\"item_id\":" : ",\"title\":") ||
-		      sjson_put_string(b, q->key, strlen(q->key)) || sbuf_addc(b, '}');
-	}
-	return bad || sbuf_adds(b, "]}") ? sesame_error_nomem() : 0;
+	for (size_t i = from; i < to && !rc; i++)
+		rc = client_resolve_query_json(b, i == from, s->vcache->v[qs->q[i].vault].id,
+					       qs->q[i].by_id, qs->q[i].key);
+	return rc || sbuf_adds(b, "]}") ? sesame_error_nomem() : 0;
 }
 
 /* One POST /v1/resolve; its answer read as a document (no jansson values). */

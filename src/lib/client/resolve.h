@@ -22,13 +22,24 @@
  * cached; only vault names and keys are.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "client/session.h"
 #include "reference/resolve.h"
 
 #define CLIENT_RESOLVE_MAX	    10000 /* references per call */
+/*
+ * Appends one query of a POST /v1/resolve body, {"vault_id":...,"title"|
+ * "item_id":...}, after a ',' unless it is the first: the one place both
+ * batch resolvers (this one and the SDK's) write the wire form. Returns 0
+ * or SESAME_ENOMEM.
+ */
+int client_resolve_query_json(sbuf *b, bool first, const char *vault_id, bool by_id,
+			      const char *value);
+
 #define CLIENT_RESOLVE_BATCH	    1000  /* queries per POST /v1/resolve (server limit) */
 #define CLIENT_RESOLVE_KIND_SIZE    64
 #define CLIENT_RESOLVE_MESSAGE_SIZE 512

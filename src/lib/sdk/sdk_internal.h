@@ -139,7 +139,7 @@ void sdk_resolved_clear(sdk_resolved *r, size_t n);
  * Decoded items of one batch (sdk_pool.c): each distinct (vault, item id,
  * version) of the server's answer is decoded once, however many
  * references (or queries: its title and its id) lead to it. `decode` is
- * items_decode_object() in the SDK, a stub in the unit test.
+ * items_decode_doc() in the SDK, a stub in the unit test.
  */
 typedef int (*sdk_decode_fn)(item **out, void *arg, const client_vault *v, const jdoc_val *obj);
 typedef struct {

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "client/resolve.h"
 #include "crypto/blind_index.h"
 #include "crypto/secmem.h"
 #include "error.h"
@@ -189,8 +190,7 @@ static int decode_item(item **out, void *arg, const client_vault *v, const jdoc_
 	return items_decode_doc(out, &ctx->s, v, obj, true);
 }
 
-static size_t query_slot(const query_set *qs, const char *vault_id, bool by_id,
-			 const char *value)
+static size_t query_slot(const query_set *qs, const char *vault_id, bool by_id, const char *value)
 {
 	uint64_t h = 1469598103934665603ull ^ (uint64_t)by_id;
 	for (const char *s = vault_id; *s; s++)
@@ -258,16 +258,12 @@ static int add_query(query_set *qs, ref_job *jobs, size_t job, bool by_id, const
 /* {"queries":[{"vault_id":"...","title"|"item_id":"..."}, ...]} of queries [off, end). */
 static int query_body(sbuf *b, const query_set *qs, size_t off, size_t end)
 {
-	int bad = sbuf_adds(b, "{\"queries\":[");
+	int rc = sbuf_adds(b, "{\"queries\":[") ? sesame_error_nomem() : 0;
 
-	for (size_t i = off; i < end && !bad; i++) {
-		const rquery *q = &qs->queries[i];
-		bad = (i > off && sbuf_addc(b, ',')) || sbuf_adds(b, "{\"vault_id\":") ||
-		      sjson_put_string(b, q->vault_id, strlen(q->vault_id)) ||
-		      sbuf_adds(b, q->by_id ? ",\"item_id\":" : ",\"title\":") ||
-		      sjson_put_string(b, q->value, strlen(q->value)) || sbuf_addc(b, '}');
-	}
-	return bad || sbuf_adds(b, "]}") ? sesame_error_nomem() : 0;
+	for (size_t i = off; i < end && !rc; i++)
+		rc = client_resolve_query_json(b, i == off, qs->queries[i].vault_id,
+					       qs->queries[i].by_id, qs->queries[i].value);
+	return rc || sbuf_adds(b, "]}") ? sesame_error_nomem() : 0;
 }
 
 /*
@@ -354,13 +350,6 @@ static int query_items(query_set *qs, const ref_job *job, int q, const jdoc_val 
 	return 0;
 }
 
-/* A string member of an error object, or NULL. */
-static const char *err_str(const jdoc_val *err, const char *key)
-{
-	const jdoc_val *m = jdoc_get(err, key);
-	return m && m->type == JDOC_STRING ? m->u.s : NULL;
-}
-
 /* The candidates of job j from its queries' results (deduplicated by item). */
 static int candidates(const item ***out, size_t *n, query_set *qs, ref_job *job)
 {
@@ -379,8 +368,8 @@ static int candidates(const item ***out, size_t *n, query_set *qs, ref_job *job)
 		if (rc)
 			break;
 		if (err) {
-			const char *code = err_str(err, "code");
-			const char *msg = err_str(err, "message");
+			const char *code = jdoc_str(err, "code");
+			const char *msg = jdoc_str(err, "message");
 			int ec = SESAME_ERROR;
 			if (code && strstr(code, "not_found"))
 				ec = SESAME_ENOTFOUND;
