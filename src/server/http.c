@@ -57,7 +57,7 @@ struct http_server {
 	struct MHD_Daemon *daemon;
 	const struct router *router;
 	struct server_state *state;
-	MHD_socket quiesced_fd;
+	atomic_bool stopping; /* new connections are closed at once (http_server_quiesce) */
 	atomic_uint active; /* requests whose headers are in, not yet completed */
 	unsigned int port;
 };
@@ -349,6 +349,15 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct request_ct
 }
 
 /* ---- MHD callbacks ---- */
+
+/* Once stopping, a new connection is closed as soon as it is accepted. */
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+	struct http_server *srv = cls;
+	(void)addr;
+	(void)addrlen;
+	return atomic_load(&srv->stopping) ? MHD_NO : MHD_YES;
+}
 
 static size_t on_unescape(void *cls, struct MHD_Connection *conn, char *uri)
 {
@@ -675,7 +684,7 @@ int http_server_start(struct http_server **out, const struct http_options *opts)
 		return sesame_error_nomem();
 	srv->router = opts->router;
 	srv->state = opts->state;
-	srv->quiesced_fd = MHD_INVALID_SOCKET;
+	atomic_store(&srv->stopping, false);
 	atomic_init(&srv->active, 0);
 
 	struct MHD_OptionItem o[24];
@@ -707,7 +716,7 @@ int http_server_start(struct http_server **out, const struct http_options *opts)
 
 	/* The logger goes first, or MHD logs the options before it itself. */
 	srv->daemon =
-		MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER,
+		MHD_start_daemon(flags, 0, on_accept, srv, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER,
 				 on_mhd_log, NULL, MHD_OPTION_ARRAY, o, MHD_OPTION_END);
 	if (!srv->daemon) {
 		int e = errno;
@@ -728,11 +737,20 @@ unsigned int http_server_port(const struct http_server *srv)
 	return srv->port;
 }
 
+/*
+ * Not MHD_quiesce_daemon(): in libmicrohttpd 0.9.75 it races with the epoll
+ * thread, which may take the listen socket out of the epoll set once more
+ * after quiescing invalidated it, and MHD then aborts the process ("Failed
+ * to remove listen FD from epoll set"; seen when a suspended request was
+ * resumed during shutdown). The accept policy (on_accept) closes new
+ * connections instead; the listen socket stays where MHD expects it until
+ * the stop.
+ */
 void http_server_quiesce(struct http_server *srv)
 {
-	if (srv->quiesced_fd == MHD_INVALID_SOCKET)
-		srv->quiesced_fd = MHD_quiesce_daemon(srv->daemon);
+	atomic_store(&srv->stopping, true);
 }
+
 
 bool http_server_wait_idle(struct http_server *srv, unsigned int timeout_ms)
 {
@@ -750,8 +768,5 @@ void http_server_stop(struct http_server *srv)
 	if (!srv)
 		return;
 	MHD_stop_daemon(srv->daemon);
-	/* MHD hands the quiesced socket to us, to close after the stop. */
-	if (srv->quiesced_fd != MHD_INVALID_SOCKET)
-		close(srv->quiesced_fd);
 	free(srv);
 }

@@ -55,7 +55,7 @@ int http_server_start(struct http_server **out, const struct http_options *opts)
 /* The port actually bound (the answer to port 0). */
 unsigned int http_server_port(const struct http_server *srv);
 
-/* Stops accepting connections; requests already received go on. */
+/* Closes new connections as they arrive; requests already received go on. */
 void http_server_quiesce(struct http_server *srv);
 
 /*
